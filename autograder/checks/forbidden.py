@@ -1,0 +1,127 @@
+"""Forbidden APIs, found statically in the submission's syntax tree (trusted side).
+
+A from-scratch topic lists dotted names it forbids: modules (``torch``, ``scipy.signal``) or
+functions (``numpy.convolve``). The scan resolves import aliases (``import numpy as np`` then
+``np.convolve``), ``from`` imports, and constant-string ``getattr``/``importlib.import_module``/
+``__import__``. Access by a computed name (``getattr(np, "con" + "volve")``), ``eval`` and ``exec`` is
+flagged for review: it cannot be resolved statically, and the run-time guard in the harness catches
+what it does.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    api: str
+    cell: int
+    line: int
+    how: str  # "import", "call", "attribute", "dynamic"
+    severity: str  # "violation" (scores zero) or "review" (shown, no penalty)
+
+    def describe(self) -> str:
+        what = "uses forbidden" if self.severity == "violation" else "needs review:"
+        return f"code cell {self.cell}, line {self.line}: {what} {self.api} ({self.how})"
+
+
+def _matches(name: str, forbidden) -> str | None:
+    for f in forbidden:
+        if name == f or name.startswith(f + "."):
+            return f
+    return None
+
+
+class _Scanner(ast.NodeVisitor):
+    def __init__(self, cell: int, forbidden, aliases: dict):
+        self.cell = cell
+        self.forbidden = forbidden
+        self.aliases = aliases  # shared across cells: a notebook is one namespace
+        self.findings: list[Finding] = []
+
+    def _add(self, api, node, how, severity="violation"):
+        self.findings.append(Finding(api, self.cell, getattr(node, "lineno", 0), how, severity))
+
+    def _dotted(self, node) -> str | None:
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name):
+            base = self.aliases.get(node.id)
+            if base is None:
+                return None
+            return ".".join([base, *reversed(parts)])
+        return None
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            if _matches(alias.name, self.forbidden):
+                self._add(alias.name, node, "import")
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                self.aliases[top] = top
+        self.generic_visit(node)
+
+    def visit_ImportFrom(self, node):
+        mod = node.module or ""
+        for alias in node.names:
+            full = f"{mod}.{alias.name}" if mod else alias.name
+            hit = _matches(mod, self.forbidden) or _matches(full, self.forbidden)
+            if hit:
+                self._add(full, node, "import")
+            self.aliases[alias.asname or alias.name] = full
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node):
+        dotted = self._dotted(node)
+        if dotted and _matches(dotted, self.forbidden):
+            self._add(dotted, node, "attribute")
+            return  # report the longest chain once
+        self.generic_visit(node)
+
+    def visit_Name(self, node):
+        dotted = self.aliases.get(node.id)
+        if isinstance(node.ctx, ast.Load) and dotted and _matches(dotted, self.forbidden):
+            self._add(dotted, node, "attribute")
+
+    def visit_Call(self, node):
+        fn = node.func
+        name = fn.id if isinstance(fn, ast.Name) else self._dotted(fn) if isinstance(fn, ast.Attribute) else None
+        args = node.args
+        const = args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)
+        if name == "getattr" and len(args) >= 2:
+            base = self._dotted(args[0]) if isinstance(args[0], (ast.Name, ast.Attribute)) else None
+            if isinstance(args[1], ast.Constant) and isinstance(args[1].value, str):
+                if base and _matches(f"{base}.{args[1].value}", self.forbidden):
+                    self._add(f"{base}.{args[1].value}", node, "getattr")
+            elif base is not None:
+                self._add(f"getattr({base}, <computed name>)", node, "dynamic", "review")
+        elif name in ("importlib.import_module", "__import__", "import_module"):
+            if const and _matches(args[0].value, self.forbidden):
+                self._add(args[0].value, node, "import")
+            elif not const:
+                self._add(f"{name}(<computed name>)", node, "dynamic", "review")
+        elif name in ("eval", "exec", "compile"):
+            self._add(f"{name}(...)", node, "dynamic", "review")
+        self.generic_visit(node)
+
+
+def scan(cells, forbidden) -> list[Finding]:
+    """``cells``: (index, source) pairs. Cells that do not parse are skipped (the harness reports
+    their syntax error)."""
+    forbidden = tuple(forbidden)
+    aliases: dict = {}
+    findings: list[Finding] = []
+    for index, source in cells:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        s = _Scanner(index, forbidden, aliases)
+        s.visit(tree)
+        findings.extend(s.findings)
+    return findings if forbidden else [f for f in findings if f.severity == "violation"]

@@ -1,0 +1,108 @@
+"""Reports: ``results.json`` in Gradescope's results schema, plus a short text summary."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from autograder import __version__
+from autograder.verdict import GRADER_ERROR, TestResult
+
+# Gradescope knows "passed" and "failed" only; the finer status travels in extra_data and the name.
+_GS_STATUS = {"passed": "passed", "failed": "failed", "not_run": "failed", GRADER_ERROR: "failed"}
+
+
+@dataclass
+class Report:
+    submission: str
+    topic: str
+    sha256: str
+    seed: int
+    sandbox: str
+    isolation: str
+    execution_time: float
+    tests: list[TestResult]
+    notes: list[str] = field(default_factory=list)
+    device: str | None = None
+
+    @property
+    def score(self) -> float:
+        return round(sum(t.score for t in self.tests), 4)
+
+    @property
+    def max_score(self) -> float:
+        # Tests not run (no GPU here) are shown apart and do not count against the student.
+        return round(sum(t.max_score for t in self.tests if t.status != "not_run"), 4)
+
+    @property
+    def not_run_points(self) -> float:
+        return round(sum(t.max_score for t in self.tests if t.status == "not_run"), 4)
+
+    @property
+    def grader_errors(self) -> int:
+        return sum(t.status == GRADER_ERROR for t in self.tests)
+
+    def summary(self) -> str:
+        lines = [f"{self.submission}: {self.score:g} / {self.max_score:g} points "
+                 f"(topic {self.topic}, seed {self.seed}, sandbox: {self.sandbox})"]
+        if self.not_run_points:
+            lines.append(f"not run on this host (no GPU): {self.not_run_points:g} points")
+        if self.grader_errors:
+            lines.append(f"GRADER ERRORS: {self.grader_errors} test(s) could not be graded; this is "
+                         f"not the student's fault and needs course staff")
+        lines += self.notes
+        for t in self.tests:
+            mark = {"passed": "PASS", "failed": "FAIL", "not_run": "NOT RUN",
+                    GRADER_ERROR: "GRADER ERROR"}[t.status]
+            lines.append(f"  [{mark}] {t.name}: {t.score:g}/{t.max_score:g}")
+            if t.status != "passed" and t.output:
+                lines += ["      " + ln for ln in t.output.splitlines()[:8]]
+        return "\n".join(lines) + "\n"
+
+    def to_gradescope(self) -> dict:
+        tests = []
+        for t in self.tests:
+            name = t.name if t.status in ("passed", "failed") else f"{t.name} [{t.status.replace('_', ' ')}]"
+            tests.append({"name": name, "score": t.score, "max_score": t.max_score,
+                          "status": _GS_STATUS[t.status], "output": t.output,
+                          "visibility": t.visibility, "tags": [t.kind],
+                          "extra_data": {"id": t.id, "status": t.status,
+                                         "details": _plain(t.details)}})
+        return {
+            "score": self.score,
+            "execution_time": round(self.execution_time, 3),
+            "output": self.summary(),
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": tests,
+            "extra_data": {"topic": self.topic, "submission": self.submission, "sha256": self.sha256,
+                           "seed": self.seed, "sandbox": self.sandbox, "isolation": self.isolation,
+                           "device": self.device, "grader_version": __version__,
+                           "max_score": self.max_score, "not_run_points": self.not_run_points,
+                           "grader_errors": self.grader_errors, "notes": self.notes},
+        }
+
+
+def _plain(obj):
+    """Details made JSON-safe (arrays to lists, non-finite floats to strings)."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _plain(obj.tolist())
+    if isinstance(obj, np.generic):
+        return _plain(obj.item())
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return str(obj)
+    return obj
+
+
+def write_report(report: Report, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "results.json"
+    path.write_text(json.dumps(report.to_gradescope(), indent=2, allow_nan=False))
+    (out_dir / "summary.txt").write_text(report.summary())
+    return path

@@ -1,0 +1,283 @@
+"""In-sandbox harness: runs the code under test, then the topic's probes, and writes observations.
+
+This file runs inside the untrusted process (for the submission) and inside a trusted process (for
+the reference), so that both sides execute the probes the same way. It imports only the standard
+library and NumPy at start-up, and writes nothing but plain data: JSON and `.npy` arrays.
+
+Protocol: the job arrives as one JSON document on stdin (read whole, then closed), observations go to
+files under ``out/`` in the working directory, and progress markers carrying a per-run token go to a
+private duplicate of the original stdout so that the trusted parent can timestamp each probe. The code
+under test writes to stderr whatever it prints.
+"""
+from __future__ import annotations
+
+import builtins
+import importlib
+import importlib.abc
+import io
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+import types
+import zlib
+
+OUT = "out"
+MAX_TRACE = 4000
+
+
+class ProbeTimeout(BaseException):
+    """Raised inside a probe that ran past its own time limit (BaseException so broad excepts in the
+    code under test do not swallow it by accident)."""
+
+
+class ForbiddenAPIError(RuntimeError):
+    pass
+
+
+def probe_rng(seed: int, name: str):
+    import numpy as np
+
+    # Per-probe stream: the run seed and the probe's name, so adding a probe leaves the others alone.
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+
+
+def _to_array(value):
+    """Plain NumPy array from a NumPy or torch value; None if the value is not array-like."""
+    import numpy as np
+
+    mod = type(value).__module__
+    if mod.startswith("torch"):
+        t = value.detach().cpu()
+        if str(t.dtype) in ("torch.bfloat16", "torch.float16"):
+            t = t.float()
+        return t.numpy()
+    if isinstance(value, (np.ndarray, np.generic)):
+        return np.asarray(value)
+    return None
+
+
+def _flatten(obs, prefix=""):
+    if not isinstance(obs, dict):
+        obs = {"value": obs}
+    for key, value in obs.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _flatten(value, prefix=name + ".")
+        else:
+            yield name, value
+
+
+def encode_observations(obs) -> tuple[dict, dict]:
+    """Split a probe's return value into JSON scalars and arrays. Lists of numbers become arrays."""
+    import numpy as np
+
+    scalars, arrays = {}, {}
+    for name, value in _flatten(obs):
+        arr = _to_array(value)
+        if arr is not None:
+            if arr.dtype == object:
+                raise TypeError(f"observation {name!r} is an object array; return numbers")
+            arrays[name] = np.ascontiguousarray(arr)
+        elif value is None or isinstance(value, (bool, int, float, str)):
+            scalars[name] = value
+        elif isinstance(value, (list, tuple)):
+            try:
+                arr = np.asarray(value)
+            except Exception:
+                arr = None
+            if arr is not None and arr.dtype != object and arr.dtype.kind in "biufc":
+                arrays[name] = arr
+            else:
+                scalars[name] = json.loads(json.dumps(value, default=str))
+        else:
+            raise TypeError(f"observation {name!r} has unsupported type {type(value).__name__}")
+    return scalars, arrays
+
+
+def _write_json(path, data):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f)
+    os.replace(tmp, path)
+
+
+def _short_trace(exc: BaseException) -> str:
+    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    # Keep the frames from the code under test and the probe; the harness's own frames are noise.
+    keep = [ln for ln in lines if "runtime/harness.py" not in ln]
+    text = "".join(keep)
+    return text[-MAX_TRACE:]
+
+
+class _ForbiddenFinder(importlib.abc.MetaPathFinder):
+    def __init__(self, modules, violations):
+        self.modules = modules
+        self.violations = violations
+
+    def find_spec(self, fullname, path=None, target=None):
+        for mod in self.modules:
+            if fullname == mod or fullname.startswith(mod + "."):
+                where = _cell_of_caller()
+                self.violations.append({"api": fullname, "where": where, "how": "import"})
+                raise ImportError(f"{fullname} is not allowed in this exercise")
+        return None
+
+
+def _cell_of_caller():
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith("<cell"):
+            return name.strip("<>")
+        frame = frame.f_back
+    return None
+
+
+def _wrap_forbidden_function(dotted, violations):
+    modname, _, attr = dotted.rpartition(".")
+    try:
+        module = importlib.import_module(modname)
+        original = getattr(module, attr)
+    except Exception:
+        return
+
+    def guarded(*args, **kwargs):
+        where = _cell_of_caller()
+        if where is not None:
+            violations.append({"api": dotted, "where": where, "how": "call"})
+            raise ForbiddenAPIError(f"{dotted} is not allowed in this exercise")
+        return original(*args, **kwargs)
+
+    setattr(module, attr, guarded)
+
+
+def install_forbidden(forbidden, violations):
+    modules, functions = [], []
+    for item in forbidden:
+        # A name whose last part is lower-case after a module path is taken as a function.
+        (functions if _is_function_name(item) else modules).append(item)
+    for dotted in functions:
+        _wrap_forbidden_function(dotted, violations)
+    if modules:
+        sys.meta_path.insert(0, _ForbiddenFinder(modules, violations))
+        for name in list(sys.modules):
+            if any(name == m or name.startswith(m + ".") for m in modules):
+                # Already imported by the harness itself: hide it from the code under test.
+                del sys.modules[name]
+
+
+def _is_function_name(dotted: str) -> bool:
+    modname, _, attr = dotted.rpartition(".")
+    if not modname:
+        return False
+    try:
+        module = importlib.import_module(modname)
+    except Exception:
+        return False
+    obj = getattr(module, attr, None)
+    return obj is not None and not isinstance(obj, types.ModuleType)
+
+
+def run_cells(cells, module):
+    results = []
+    for cell in cells:
+        index, source = cell["index"], cell["source"]
+        entry = {"index": index, "status": "ok"}
+        try:
+            code = compile(source, f"<cell {index}>", "exec")
+            exec(code, module.__dict__)
+        except SystemExit as exc:
+            entry.update(status="error", error=f"SystemExit({exc.code!r}) raised in cell {index}",
+                         kind="SystemExit")
+        except BaseException as exc:  # noqa: BLE001 - every failure of student code is reported
+            entry.update(status="error", kind=type(exc).__name__,
+                         error=f"{type(exc).__name__}: {exc}"[:1000], traceback=_short_trace(exc))
+        results.append(entry)
+    return results
+
+
+def _alarm(_signum, _frame):
+    raise ProbeTimeout()
+
+
+def run_probe(probe_fn, module, rng, args, time_limit):
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, max(time_limit, 0.001))
+    try:
+        return probe_fn(module, rng, **args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def main():
+    job = json.loads(sys.stdin.read())
+    sys.stdin.close()
+    sys.stdin = io.StringIO("")
+    token = job.pop("token")
+    # Markers go to a private copy of stdout; everything the code under test prints goes to stderr.
+    marker = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    def mark(event, ident=""):
+        marker.write(f"@@{token} {event} {ident}\n")
+        marker.flush()
+
+    os.makedirs(OUT, exist_ok=True)
+    import numpy as np  # noqa: F401 - imported before the code under test can patch anything
+
+    probes_mod = types.ModuleType("probes")
+    exec(compile(job.pop("probes_source"), "<probes>", "exec"), probes_mod.__dict__)
+
+    violations: list = []
+    install_forbidden(job.get("forbidden", []), violations)
+
+    submission = types.ModuleType("submission")
+    submission.__dict__["__builtins__"] = builtins
+    sys.modules["submission"] = submission
+    mark("cells-start")
+    cells = run_cells(job["cells"], submission)
+    _write_json(os.path.join(OUT, "cells.json"), cells)
+    mark("cells-end")
+
+    for probe in job["probes"]:
+        ident, name = probe["id"], probe["probe"]
+        meta = {"id": ident, "probe": name, "status": "ok"}
+        fn = getattr(probes_mod, name, None)
+        start = time.perf_counter()
+        mark("start", ident)
+        try:
+            if fn is None:
+                raise LookupError(f"grader error: probe function {name!r} is not defined")
+            obs = run_probe(fn, submission, probe_rng(job["seed"], ident), probe.get("args", {}),
+                            probe.get("time_limit", 60))
+            scalars, arrays = encode_observations(obs)
+            meta["scalars"] = scalars
+            meta["arrays"] = sorted(arrays)
+            if arrays:
+                np.savez(os.path.join(OUT, f"{ident}.npz"), **arrays)
+        except ProbeTimeout:
+            meta.update(status="error", kind="Timeout",
+                        error=f"stopped after {probe.get('time_limit', 60)} s (the time limit)")
+        except SystemExit as exc:
+            meta.update(status="error", kind="SystemExit",
+                        error=f"the code under test called exit ({exc.code!r})")
+        except BaseException as exc:  # noqa: BLE001
+            meta.update(status="error", kind=type(exc).__name__,
+                        error=f"{type(exc).__name__}: {exc}"[:1000], traceback=_short_trace(exc))
+        meta["seconds"] = time.perf_counter() - start
+        mark("end", ident)
+        meta["violations"] = list(violations)
+        _write_json(os.path.join(OUT, f"{ident}.json"), meta)
+    _write_json(os.path.join(OUT, "violations.json"), violations)
+    mark("done")
+    marker.close()
+    # Skip interpreter teardown: objects left by the code under test cannot run code after this.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

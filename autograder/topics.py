@@ -1,0 +1,129 @@
+"""Topic discovery and manifests. A topic is the same set of files in the same places:
+
+    assignments/<topic>/<topic>.ipynb   the student stub (plus public tests, see release)
+    solutions/<topic>/<topic>.ipynb     the solved notebook
+    reference/<topic>/manifest.toml     points, tolerances, limits, forbidden APIs, tests
+    reference/<topic>/reference.py      the hidden reference implementation
+    reference/<topic>/probes.py         the graded tests, written as probes
+    reference/<topic>/verdicts.py       optional trusted-side verdicts (convergence and the like)
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KINDS = {"V": "values", "G": "gradients", "S": "shapes", "C": "convergence", "P": "speed"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_s: float = 120.0
+    cpu_s: float = 120.0
+    memory_mb: int = 2048
+    pids: int = 64
+    output_kb: int = 256
+    tmpfs_mb: int = 64
+    gpu: bool = False
+
+
+@dataclass(frozen=True)
+class TestSpec:
+    id: str
+    name: str
+    probe: str
+    points: float
+    kind: str
+    check: str = "allclose"
+    rtol: float = 1e-5
+    atol: float = 1e-8
+    args: dict = field(default_factory=dict)
+    visibility: str = "visible"
+    time_limit: float = 30.0
+    verdict: str | None = None
+    options: dict = field(default_factory=dict)
+    requires: str | None = None  # "cuda" for tests that need a GPU
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str  # directory name, e.g. "10_dl_basics"
+    number: str
+    title: str
+    kinds: tuple[str, ...]
+    limits: Limits
+    forbidden: tuple[str, ...]
+    tests: tuple[TestSpec, ...]
+    root: Path
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.root / "reference" / self.name
+
+    @property
+    def stub_path(self) -> Path:
+        return self.root / "assignments" / self.name / f"{self.name}.ipynb"
+
+    @property
+    def solution_path(self) -> Path:
+        return self.root / "solutions" / self.name / f"{self.name}.ipynb"
+
+    @property
+    def points(self) -> float:
+        return sum(t.points for t in self.tests)
+
+    def source(self, name: str) -> str:
+        return (self.reference_dir / name).read_text()
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project root: $AUTOGRADER_ROOT, else the nearest parent holding reference/, else the
+    checkout the package was imported from."""
+    env = os.environ.get("AUTOGRADER_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for cand in (here, *here.parents):
+        if (cand / "reference").is_dir() and (cand / "assignments").is_dir():
+            return cand
+    return Path(__file__).resolve().parent.parent
+
+
+def load_topic(path: Path) -> Topic:
+    data = tomllib.loads((path / "manifest.toml").read_text())
+    limits = Limits(**data.get("limits", {}))
+    tests = []
+    known = set(TestSpec.__dataclass_fields__)
+    for raw in data["tests"]:
+        raw = dict(raw)
+        options = dict(raw.pop("options", {}))
+        for key in [k for k in raw if k not in known]:
+            options[key] = raw.pop(key)  # test-specific settings, e.g. a speed factor
+        raw.setdefault("name", raw["id"])
+        raw.setdefault("probe", raw["id"])
+        tests.append(TestSpec(options=options, **raw))
+    ids = [t.id for t in tests]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{path}: duplicate test ids")
+    return Topic(name=path.name, number=path.name.split("_", 1)[0], title=data["title"],
+                 kinds=tuple(data.get("kinds", [])), limits=limits,
+                 forbidden=tuple(data.get("forbidden", [])), tests=tuple(tests),
+                 root=path.parent.parent)
+
+
+def all_topics(root: Path | None = None) -> list[Topic]:
+    root = root or find_root()
+    ref = root / "reference"
+    return [load_topic(p) for p in sorted(ref.iterdir()) if (p / "manifest.toml").is_file()]
+
+
+def get_topic(name: str, root: Path | None = None) -> Topic:
+    """Accepts the directory name ("10_dl_basics"), its number ("10"), or its slug."""
+    topics = all_topics(root)
+    for t in topics:
+        slug = t.name.split("_", 1)[1] if "_" in t.name else t.name
+        if name in (t.name, slug) or (name.isdigit() and int(name) == int(t.number)):
+            return t
+    known = ", ".join(t.name for t in topics)
+    raise KeyError(f"unknown topic {name!r}; known topics: {known}")

@@ -1,0 +1,184 @@
+"""Verdicts: computed in the trusted grader from two sets of observations (reference and
+submission). Nothing here runs in, or trusts, the student's process."""
+from __future__ import annotations
+
+import importlib.util
+import re
+import traceback
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import numpy as np
+
+from autograder.checks import Verdict
+from autograder.checks.forbidden import Finding
+from autograder.checks.gradients import compare_gradients, self_consistency
+from autograder.checks.speed import speed_verdict
+from autograder.checks.values import compare_observations
+from autograder.probe import Observations, ProbeObs
+from autograder.topics import TestSpec, Topic
+
+GRADER_ERROR = "grader_error"
+
+
+@dataclass
+class TestResult:
+    id: str
+    name: str
+    kind: str
+    score: float
+    max_score: float
+    status: str  # "passed", "failed", "not_run" or "grader_error"
+    output: str
+    visibility: str = "visible"
+    details: dict = field(default_factory=dict)
+
+
+def load_verdicts(topic: Topic) -> ModuleType | None:
+    path = topic.reference_dir / "verdicts.py"
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"verdicts_{topic.name}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _explain_error(obs: ProbeObs) -> str:
+    err = obs.error or "unknown error"
+    m = re.search(r"AttributeError: module 'submission' has no attribute '(\w+)'", err)
+    if m:
+        return f"`{m.group(1)}` is not defined in your notebook (check its name and that its cell runs)"
+    if obs.kind == "NotImplementedError":
+        return f"not implemented yet ({err})"
+    if obs.kind == "Timeout":
+        return f"took too long: {err}"
+    if obs.kind == "MemoryError":
+        return "ran out of memory (the memory limit was reached)"
+    if obs.kind == "ForbiddenAPIError":
+        return f"used a forbidden API: {err}"
+    text = f"your code raised {err}"
+    if obs.traceback:
+        tail = [ln for ln in obs.traceback.strip().splitlines() if ln.strip()][-6:]
+        text += "\n" + "\n".join(tail)
+    return text
+
+
+def _missing_reason(sub: Observations) -> str:
+    run = sub.run
+    if run.killed_reason:
+        return f"the grading process was stopped: {run.killed_reason}"
+    if sub.cells is None:
+        return (f"your notebook's code ended the grading process while its cells ran "
+                f"(exit code {run.returncode}); do not call exit() or os._exit() in the notebook")
+    return (f"the grading process ended before this test finished (exit code {run.returncode}); "
+            f"do not call exit() or os._exit() in your functions")
+
+
+def _cell_errors(sub: Observations) -> str:
+    if not sub.cells:
+        return ""
+    errs = [c for c in sub.cells if isinstance(c, dict) and c.get("status") == "error"]
+    if not errs:
+        return ""
+    parts = [f"code cell {c.get('index')} raised {str(c.get('error'))[:200]}" for c in errs[:3]]
+    return "\nNote: " + "; ".join(parts)
+
+
+def check(test: TestSpec, ref: ProbeObs, sub: ProbeObs, *, verdicts: ModuleType | None,
+          seed: int) -> Verdict:
+    if test.check == "allclose":
+        return compare_observations(ref.values, sub.values, rtol=test.rtol, atol=test.atol)
+    if test.check == "gradient":
+        return _gradient_check(test, ref, sub)
+    if test.check == "speed":
+        return speed_verdict(ref=ref.values, sub=sub.values, factor=float(test.options["factor"]),
+                             sub_wall=sub.wall_trusted)
+    if test.check == "custom":
+        fn = getattr(verdicts, test.verdict or "", None)
+        if fn is None:
+            raise LookupError(f"verdict function {test.verdict!r} is not defined in verdicts.py")
+        return fn(ref=ref.values, sub=sub.values, test=test, seed=seed)
+    raise ValueError(f"unknown check {test.check!r}")
+
+
+def _gradient_check(test: TestSpec, ref: ProbeObs, sub: ProbeObs) -> Verdict:
+    """Every non-diagnostic observation is a gradient compared by relative error; ``diag.fd.<key>``
+    (finite differences of the student's own forward) becomes a diagnostic in the report."""
+    subv = sub.values
+    fails, diagnostics = [], {}
+    for key, expected in sorted(ref.values.items()):
+        if key.startswith("diag."):
+            continue
+        fd = subv.get(f"diag.fd.{key}")
+        if fd is not None and key in subv:
+            err = self_consistency(subv[key], fd)
+            if err is not None:
+                diagnostics[key] = err
+        v = compare_gradients(key, expected, subv.get(key), tol=test.rtol, atol=test.atol)
+        if not v.passed:
+            fails.append(v)
+    details = {"self_check": diagnostics}
+    if not fails:
+        return Verdict(1.0, details=details)
+    msg = fails[0].message + (f" (and {len(fails) - 1} more wrong)" if len(fails) > 1 else "")
+    for key, err in diagnostics.items():
+        verdict = ("your backward agrees with finite differences of your own forward, so look at "
+                   "the forward" if err < max(test.rtol, 1e-5) else
+                   "your backward disagrees with finite differences of your own forward, so look "
+                   "at the backward")
+        msg += f"\nDiagnostic for {key}: relative error vs finite differences {err:.2g}: {verdict}."
+        break
+    return Verdict(0.0, msg, details)
+
+
+def judge(*, topic: Topic, ref: Observations, sub: Observations | None, fatal: str | None,
+          findings: list[Finding], seed: int, has_gpu: bool = False) -> list[TestResult]:
+    verdicts = load_verdicts(topic)
+    violations = [f for f in findings if f.severity == "violation"]
+    runtime = [v for v in (sub.violations if sub else []) if isinstance(v, dict)]
+    results = []
+    for test in topic.tests:
+        r = TestResult(id=test.id, name=test.name, kind=test.kind, score=0.0,
+                       max_score=float(test.points), status="failed", output="",
+                       visibility=test.visibility)
+        results.append(r)
+        if fatal:
+            r.output = fatal
+            continue
+        if test.requires == "cuda" and not has_gpu:
+            r.status = "not_run"
+            r.output = "not run: this test needs a CUDA GPU and the grading host has none"
+            continue
+        rp = ref.probes.get(test.id)
+        if rp is None or rp.status != "ok":
+            r.status = GRADER_ERROR
+            r.output = ("GRADER ERROR (not your fault; course staff have been told): the reference "
+                        f"failed this test: {rp.error if rp else 'no observations'}")
+            continue
+        if violations or runtime:
+            what = violations[0].describe() if violations else (
+                f"{runtime[0].get('where') or 'your code'}: called forbidden {runtime[0].get('api')}")
+            r.output = f"scored zero: this exercise must be written from scratch; {what}"
+            continue
+        sp = sub.probes.get(test.id)
+        if sp is None or sp.status == "missing":
+            r.output = _missing_reason(sub) + _cell_errors(sub)
+            continue
+        if sp.status != "ok":
+            r.output = _explain_error(sp) + _cell_errors(sub)
+            continue
+        try:
+            v = check(test, rp, sp, verdicts=verdicts, seed=seed)
+        except Exception as exc:  # noqa: BLE001 - a verdict that crashes is the grader's fault
+            r.status = GRADER_ERROR
+            r.output = (f"GRADER ERROR (not your fault): the verdict for this test crashed: "
+                        f"{type(exc).__name__}: {exc}")
+            r.details["grader_traceback"] = traceback.format_exc()[-2000:]
+            continue
+        frac = float(np.clip(v.fraction, 0.0, 1.0)) if np.isfinite(v.fraction) else 0.0
+        r.score = round(frac * r.max_score, 4)
+        r.status = "passed" if frac >= 1.0 else "failed"
+        r.output = v.message or ("passed" if frac >= 1.0 else "failed")
+        r.details = {**v.details, **r.details}
+    return results
