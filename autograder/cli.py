@@ -72,6 +72,11 @@ def _cmd_stub(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import importlib
+    import pkgutil
+
+    import autograder.commands as commands
+
     p = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = p.add_subparsers(dest="verb", required=True)
     sub.add_parser("list", help="the topics, with points and test kinds").set_defaults(fn=_cmd_list)
@@ -94,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stub", help="regenerate the student stub from the solved notebook")
     st.add_argument("topics", nargs="+")
     st.set_defaults(fn=_cmd_stub)
+
+    # Further verbs (release, gradebook, image, export, ...) each live in autograder/commands/<verb>.py
+    # with a register(subparsers, console) function, so adding one touches no other file.
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"autograder.commands.{info.name}").register(sub, console)
     return p
 
 
