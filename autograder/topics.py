@@ -40,7 +40,7 @@ class TestSpec:
     atol: float = 1e-8
     args: dict = field(default_factory=dict)
     visibility: str = "visible"
-    time_limit: float = 30.0
+    time_limit: float = 10.0  # seconds per probe; the whole run also has limits.wall_s
     verdict: str | None = None
     options: dict = field(default_factory=dict)
     requires: str | None = None  # "cuda" for tests that need a GPU

@@ -53,7 +53,7 @@ def _explain_error(obs: ProbeObs) -> str:
         return f"not implemented yet ({err})"
     if obs.kind == "Timeout":
         return f"took too long: {err}"
-    if obs.kind == "MemoryError":
+    if obs.kind and "MemoryError" in obs.kind:
         return "ran out of memory (the memory limit was reached)"
     if obs.kind == "ForbiddenAPIError":
         return f"used a forbidden API: {err}"
