@@ -1,0 +1,267 @@
+"""Docker sandbox (production): one fresh container per submission, removed afterwards.
+
+The container has no network, a read-only root, a small /tmp tmpfs, memory without swap, a
+process-count cap, one CPU, an unprivileged uid, no capabilities and no-new-privileges. It sees only
+the submission's working directory (``/sandbox``, read-write) and the public ``autograder`` package
+(``/sandbox-lib/autograder``, read-only): nothing from reference/ or solutions/ is mounted. The job
+(with the hidden probe source) goes over the attach socket on stdin and is never written to disk.
+
+This module is a thin adapter over the Docker SDK (``docker`` package); the engine never imports it
+directly (see :func:`autograder.sandbox.get_sandbox`).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from autograder.sandbox import PACKAGE_DIR, HARNESS, RunResult, job_bytes, new_token
+from autograder.topics import Limits
+
+SANDBOX_DIR = "/sandbox"
+LIB_DIR = "/sandbox-lib"
+UID = 61000
+IMAGE_ENV = "AUTOGRADER_IMAGE"
+DEFAULT_IMAGE = "autograder-grader:current"
+THREAD_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
+MAX_MARKERS = 10_000
+
+
+def _host_gpu() -> str | None:
+    if not shutil.which("nvidia-smi"):
+        return None
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=20)
+    except Exception:  # noqa: BLE001
+        return None
+    names = out.stdout.strip().splitlines()
+    return names[0].strip() if out.returncode == 0 and names else None
+
+
+class _Attach:
+    """Reads the multiplexed attach stream: stdout lines are markers (timestamped with the parent's
+    clock on arrival), stderr is kept up to ``cap`` bytes and the rest only counted."""
+
+    def __init__(self, sock, token: str, cap: int):
+        self.sock = sock
+        self.prefix = f"@@{token} ".encode()
+        self.cap = cap
+        self.t0 = time.monotonic()
+        self.markers: list[tuple[str, str, float]] = []
+        self.err = bytearray()
+        self.dropped = 0
+        self._line = bytearray()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+
+    def start(self, t0: float):
+        self.t0 = t0
+        self._thread.start()
+
+    def _recv_exact(self, n: int) -> bytes | None:
+        buf = bytearray()
+        while len(buf) < n:
+            try:
+                chunk = self.sock.recv(min(n - len(buf), 1 << 16))
+            except OSError:
+                return None
+            if not chunk:
+                return None
+            buf += chunk
+        return bytes(buf)
+
+    def _read(self):
+        while True:
+            head = self._recv_exact(8)
+            if head is None:
+                break
+            stream, size = head[0], struct.unpack(">I", head[4:8])[0]
+            data = self._recv_exact(size) if size else b""
+            if data is None:
+                break
+            if stream == 1:
+                self._stdout(data)
+            elif stream == 2:
+                room = self.cap - len(self.err)
+                if room > 0:
+                    self.err += data[:room]
+                self.dropped += max(0, len(data) - max(room, 0))
+
+    def _stdout(self, data: bytes):
+        now = time.monotonic() - self.t0
+        self._line += data
+        while b"\n" in self._line:
+            raw, _, rest = bytes(self._line).partition(b"\n")
+            self._line = bytearray(rest)
+            line = raw.strip()
+            if line.startswith(self.prefix) and len(self.markers) < MAX_MARKERS:
+                parts = line[len(self.prefix):].decode("utf-8", "replace").split(" ", 1)
+                self.markers.append((parts[0], parts[1] if len(parts) > 1 else "", now))
+        if len(self._line) > 1 << 16:  # a line that never ends is not a marker
+            self._line.clear()
+
+    def join(self, timeout=2.0):
+        self._thread.join(timeout)
+
+    def text(self) -> tuple[str, bool]:
+        return self.err.decode("utf-8", "replace"), self.dropped > 0
+
+
+class DockerSandbox:
+    name = "docker"
+
+    def __init__(self, client, image: str, gpu_name: str | None = None):
+        self.client = client
+        self.image = image
+        self.gpu_name = gpu_name
+
+    @classmethod
+    def connect(cls, image: str | None = None) -> "DockerSandbox":
+        """Raises when no daemon answers or the grading image is not built."""
+        import docker
+
+        client = docker.from_env(timeout=120)
+        client.ping()
+        image = image or os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
+        try:
+            client.images.get(image)
+        except docker.errors.ImageNotFound:
+            raise RuntimeError(f"the grading image {image} is not built; run `autograder image build`") from None
+        gpu = None
+        name = _host_gpu()
+        if name:
+            runtimes = (client.info().get("Runtimes") or {})
+            # The NVIDIA container toolkit registers a runtime (or CDI devices); without it a
+            # device request fails at start, so only claim a GPU when one can be passed in.
+            if "nvidia" in runtimes or shutil.which("nvidia-container-runtime-hook") \
+                    or shutil.which("nvidia-container-cli"):
+                gpu = name
+        return cls(client, image, gpu)
+
+    def describe(self) -> str:
+        return ("docker: fresh container per submission, no network, read-only root, unprivileged uid, "
+                "no capabilities, memory/pid/CPU limits, only the working directory visible")
+
+    def _prepare(self, workdir: Path):
+        # The container's uid must be able to write out/ in the bind-mounted working directory.
+        os.chown(workdir, UID, UID)
+        os.chmod(workdir, 0o755)
+        for p in workdir.rglob("*"):
+            os.lchown(p, UID, UID)
+
+    def _config(self, workdir: Path, limits: Limits) -> dict:
+        import docker
+
+        cpus = float(getattr(limits, "cpus", 1.0) or 1.0)
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+               "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "HOME": SANDBOX_DIR,
+               "PYTHONPATH": LIB_DIR, "MPLCONFIGDIR": "/tmp/matplotlib", **THREAD_ENV}
+        cpu = int(limits.cpu_s)
+        cfg = dict(
+            image=self.image,
+            command=["python3", "-B", f"{LIB_DIR}/{HARNESS}"],
+            working_dir=SANDBOX_DIR,
+            user=f"{UID}:{UID}",
+            environment=env,
+            stdin_open=True, stdin_once=True, tty=False, detach=True,
+            network_mode="none",
+            mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
+            mem_swappiness=0,
+            pids_limit=int(limits.pids),
+            nano_cpus=int(cpus * 1e9),
+            read_only=True,
+            tmpfs={"/tmp": f"rw,nosuid,nodev,size={int(limits.tmpfs_mb)}m,mode=1777"},
+            security_opt=["no-new-privileges"],
+            cap_drop=["ALL"],
+            ipc_mode="private",
+            init=True,
+            volumes={str(workdir): {"bind": SANDBOX_DIR, "mode": "rw"},
+                     str(PACKAGE_DIR): {"bind": f"{LIB_DIR}/autograder", "mode": "ro"}},
+            ulimits=[docker.types.Ulimit(name="cpu", soft=cpu, hard=cpu + 1),
+                     docker.types.Ulimit(name="fsize", soft=256 << 20, hard=256 << 20),
+                     docker.types.Ulimit(name="core", soft=0, hard=0),
+                     docker.types.Ulimit(name="nofile", soft=256, hard=256)],
+            # Output goes over the attach stream only: a flood of prints must not fill the host's disk.
+            log_config=docker.types.LogConfig(type="none"),
+            labels={"org.autograder.sandbox": "1"},
+        )
+        if limits.gpu and self.gpu_name:
+            cfg["device_requests"] = [docker.types.DeviceRequest(count=-1, capabilities=[["gpu"]])]
+        return cfg
+
+    def run(self, *, workdir: Path, job: dict, limits: Limits, slot: int = 0) -> RunResult:
+        import docker
+        import requests
+
+        token = new_token()
+        payload = job_bytes({**job, "token": token})
+        workdir = Path(workdir)
+        self._prepare(workdir)
+        container = self.client.containers.create(**self._config(workdir, limits))
+        try:
+            sock = self.client.api.attach_socket(
+                container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            raw = getattr(sock, "_sock", sock)
+            reader = _Attach(raw, token, limits.output_kb * 1024)
+            container.start()
+            t0 = time.monotonic()
+            reader.start(t0)
+            try:
+                raw.sendall(payload)
+                raw.shutdown(socket.SHUT_WR)  # EOF on the harness's stdin (stdin_once)
+            except OSError:
+                pass
+            timed_out = False
+            try:
+                status = container.wait(timeout=max(0.1, limits.wall_s - (time.monotonic() - t0)))
+                rc = status.get("StatusCode")
+            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+                timed_out = True
+                rc = None
+            if timed_out:
+                try:
+                    container.kill()
+                except docker.errors.APIError:
+                    pass
+                rc = container.wait(timeout=30).get("StatusCode")
+            wall = time.monotonic() - t0
+            reader.join()
+            try:
+                raw.close()
+            except OSError:
+                pass
+            state = self.client.api.inspect_container(container.id).get("State", {})
+            stderr, truncated = reader.text()
+        finally:
+            try:
+                container.remove(force=True)
+            except docker.errors.APIError:
+                pass
+        oom = bool(state.get("OOMKilled"))
+        if rc is not None and rc > 128:
+            rc = -(rc - 128)  # died by a signal (docker-init reports 128 + n), as subprocess does
+        reason = None
+        if timed_out:
+            reason = f"time limit ({limits.wall_s:g} s wall clock)"
+        elif oom:
+            reason = f"memory limit ({limits.memory_mb} MB)"
+        elif rc == -signal.SIGXCPU or (rc == -signal.SIGKILL and wall >= limits.cpu_s):
+            reason = f"CPU time limit ({limits.cpu_s:g} s)"
+        elif rc is not None and rc < 0:
+            try:
+                reason = f"killed by signal {signal.Signals(-rc).name}"
+            except ValueError:
+                reason = f"killed by signal {-rc}"
+        if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
+            reason = reason or f"memory limit ({limits.memory_mb} MB)"
+        return RunResult(sandbox=self.name, isolation=self.describe(), returncode=rc, wall_s=wall,
+                         timed_out=timed_out, killed_reason=reason, stderr=stderr,
+                         stderr_truncated=truncated, markers=reader.markers,
+                         device=self.gpu_name if limits.gpu else None)
