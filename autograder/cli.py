@@ -23,26 +23,44 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_grade(args) -> int:
-    from rich.progress import Progress
+    from pathlib import Path
 
-    from autograder.grade import expand, grade
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    total = len(expand(args.submissions))
-    with Progress(console=console, transient=True, disable=total < 2) as bar:
-        task = bar.add_task("grading", total=total)
+    from autograder.collect import count
+    from autograder.grade import grade
+    from autograder.gradebook import default_url
+
+    # --gradebook/--naming/--no-gradebook are added to this parser by autograder/commands/gradebook.py
+    book = None if getattr(args, "no_gradebook", False) else (
+        getattr(args, "gradebook", None) or default_url(args.out))
+    total = count(args.submissions)
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}"),
+                  console=console, transient=True, disable=total < 2) as bar:
+        task = bar.add_task(f"grading {args.topic}", total=total, last="")
         reports = grade(topic=args.topic, submissions=args.submissions, out=args.out,
                         sandbox=args.sandbox, seed=args.seed, jobs=args.jobs,
-                        progress=lambda _name: bar.advance(task))
-    table = Table(title=f"{args.topic}: seed {reports[0].seed if reports else args.seed}, "
-                        f"sandbox {reports[0].sandbox if reports else args.sandbox}")
-    for col in ("submission", "score", "max", "failed", "grader errors", "time (s)"):
+                        progress=lambda name: bar.update(task, advance=1, last=name),
+                        gradebook=book, naming=getattr(args, "naming", None))
+    fresh = [r for r in reports if not r.cached]
+    table = Table(title=f"{args.topic}: seed {fresh[0].seed if fresh else args.seed}, "
+                        f"sandbox {fresh[0].sandbox if fresh else args.sandbox}")
+    for col in ("student", "score", "max", "failed", "grader errors", "time (s)", "graded"):
         table.add_column(col)
     for r in reports:
         failed = sum(t.status == "failed" for t in r.tests)
         table.add_row(r.submission, f"{r.score:g}", f"{r.max_score:g}", str(failed),
-                      str(r.grader_errors), f"{r.execution_time:.2f}")
+                      str(r.grader_errors), f"{r.execution_time:.2f}",
+                      "skipped" if r.cached else "now")
     console.print(table)
-    console.print(f"reports written to {args.out}/<submission>/results.json")
+    if reports:
+        mean = sum(r.score for r in reports) / len(reports)
+        console.print(f"{len(reports)} submissions: {len(fresh)} graded now, "
+                      f"{len(reports) - len(fresh)} already in the gradebook; mean score {mean:.2f}")
+    console.print(f"reports written to {Path(args.out)}/<student>/results.json and report.html")
+    if book:
+        console.print(f"gradebook: {book}")
     return 1 if any(r.grader_errors for r in reports) else 0
 
 

@@ -26,6 +26,7 @@ class Report:
     tests: list[TestResult]
     notes: list[str] = field(default_factory=list)
     device: str | None = None
+    cached: bool = False  # read back from an earlier run (already in the gradebook), not graded now
 
     @property
     def score(self) -> float:
@@ -44,7 +45,9 @@ class Report:
     def grader_errors(self) -> int:
         return sum(t.status == GRADER_ERROR for t in self.tests)
 
-    def summary(self) -> str:
+    def summary(self, *, public: bool = False) -> str:
+        """The text summary; ``public`` leaves out the messages of tests that are not visible
+        (their name and score only), for places students see before those tests are released."""
         lines = [f"{self.submission}: {self.score:g} / {self.max_score:g} points "
                  f"(topic {self.topic}, seed {self.seed}, sandbox: {self.sandbox})"]
         if self.not_run_points:
@@ -57,6 +60,8 @@ class Report:
             mark = {"passed": "PASS", "failed": "FAIL", "not_run": "NOT RUN",
                     GRADER_ERROR: "GRADER ERROR"}[t.status]
             lines.append(f"  [{mark}] {t.name}: {t.score:g}/{t.max_score:g}")
+            if public and t.visibility != "visible":
+                continue
             if t.status != "passed" and t.output:
                 lines += ["      " + ln for ln in t.output.splitlines()[:8]]
         return "\n".join(lines) + "\n"
@@ -68,12 +73,12 @@ class Report:
             tests.append({"name": name, "score": t.score, "max_score": t.max_score,
                           "status": _GS_STATUS[t.status], "output": t.output,
                           "visibility": t.visibility, "tags": [t.kind],
-                          "extra_data": {"id": t.id, "status": t.status,
+                          "extra_data": {"id": t.id, "name": t.name, "status": t.status,
                                          "details": _plain(t.details)}})
         return {
             "score": self.score,
             "execution_time": round(self.execution_time, 3),
-            "output": self.summary(),
+            "output": self.summary(public=True),
             "visibility": "visible",
             "stdout_visibility": "hidden",
             "tests": tests,
@@ -105,4 +110,29 @@ def write_report(report: Report, out_dir: Path) -> Path:
     path = out_dir / "results.json"
     path.write_text(json.dumps(report.to_gradescope(), indent=2, allow_nan=False))
     (out_dir / "summary.txt").write_text(report.summary())
+    from autograder.report.html import write_html
+
+    write_html(report, out_dir / "report.html")
     return path
+
+
+def load_report(path: Path) -> Report | None:
+    """A Report read back from its ``results.json`` (None if missing or unreadable)."""
+    try:
+        data = json.loads(Path(path).read_text())
+        ex = data["extra_data"]
+        tests = []
+        for t in data["tests"]:
+            te = t.get("extra_data", {})
+            tests.append(TestResult(id=te.get("id", t["name"]), name=te.get("name", t["name"]),
+                                    kind=(t.get("tags") or ["?"])[0], score=float(t["score"]),
+                                    max_score=float(t["max_score"]),
+                                    status=te.get("status", t["status"]), output=t.get("output", ""),
+                                    visibility=t.get("visibility", "visible"),
+                                    details=te.get("details", {})))
+        return Report(submission=ex["submission"], topic=ex["topic"], sha256=ex["sha256"],
+                      seed=ex["seed"], sandbox=ex["sandbox"], isolation=ex.get("isolation", ""),
+                      execution_time=float(data.get("execution_time", 0.0)), tests=tests,
+                      notes=list(ex.get("notes", [])), device=ex.get("device"), cached=True)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,41 @@
+"""`autograder gradebook export --format csv`: one row per student, one column per topic.
+
+Also adds the gradebook options to `autograder grade` (--gradebook URL, --no-gradebook,
+--naming REGEX), so the core parser needs no edit."""
+from __future__ import annotations
+
+
+def register(sub, console) -> None:
+    g = sub.choices.get("grade")
+    if g is not None:
+        g.add_argument("--gradebook", default=None,
+                       help="SQLAlchemy URL or SQLite file (default: <out>/gradebook.sqlite); "
+                            "graded submissions are committed one by one and skipped on re-runs")
+        g.add_argument("--no-gradebook", action="store_true", help="record nothing")
+        g.add_argument("--naming", default=None,
+                       help="regex with a named group 'student' matched on file names (default: "
+                            "Canvas 'lastfirst_123_456_name.ipynb', else the file stem)")
+
+    p = sub.add_parser("gradebook", help="the gradebook database")
+    verbs = p.add_subparsers(dest="gradebook_verb", required=True)
+    e = verbs.add_parser("export", help="one row per student, one column per topic")
+    e.add_argument("--gradebook", default="gradebook.sqlite",
+                   help="SQLAlchemy URL or SQLite file (default: ./gradebook.sqlite)")
+    e.add_argument("--format", default="csv", choices=["csv", "json"])
+    e.add_argument("--policy", default="latest", choices=["latest", "best"],
+                   help="latest (default): the most recently graded submission counts; "
+                        "best: the highest score over all graded submissions")
+    e.add_argument("--out", default=None, help="file to write (default: print)")
+
+    def run(args) -> int:
+        from autograder.gradebook import export
+
+        text = export(gradebook=args.gradebook, format=args.format, out=args.out,
+                      policy=args.policy)
+        if args.out:
+            console.print(f"wrote {args.out}")
+        else:
+            print(text, end="")
+        return 0
+
+    e.set_defaults(fn=run)
