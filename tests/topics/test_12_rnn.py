@@ -1,0 +1,69 @@
+"""Topic 12 fixtures: each plausible bug loses points on the test that targets it, and a correct
+submission written differently (float32 throughout) gets full marks (process sandbox)."""
+import pytest
+
+from autograder.grade import grade_one, reference_observations
+from autograder.sandbox.process import ProcessSandbox
+from autograder.topics import get_topic
+
+pytestmark = pytest.mark.slow  # about 30 s: five notebooks through the process sandbox
+
+SEED = 1212
+TOPIC = "12_rnn"
+# fixture -> the tests it must fail
+BUGGY = {
+    "bptt_no_carry.ipynb": ["bptt", "bptt_last_step_only"],
+    "clip_per_tensor.ipynb": ["clip_grad_norm"],
+    "transposed_dWh.ipynb": ["step_backward", "bptt"],
+}
+# fixture -> tests it must still pass (the bug is local)
+STILL_PASSES = {
+    "bptt_no_carry.ipynb": ["step_forward", "sequence_forward", "step_backward"],
+    "clip_per_tensor.ipynb": ["bptt"],
+    "transposed_dWh.ipynb": ["sequence_forward", "backward_shapes"],
+}
+ALTERNATIVES = ["alt_correct_float32.ipynb"]
+
+
+@pytest.fixture(scope="module")
+def graded(fixtures, tmp_path_factory):
+    from concurrent.futures import ThreadPoolExecutor
+
+    topic = get_topic(TOPIC)
+    ref = reference_observations(topic, SEED)
+    out = tmp_path_factory.mktemp(TOPIC)
+    box = ProcessSandbox()
+    names = sorted([*BUGGY, *ALTERNATIVES])
+
+    def one(item):
+        slot, name = item
+        return name, grade_one(topic=topic, path=fixtures / TOPIC / name, out_dir=out / name,
+                               seed=SEED, sandbox=box, ref=ref, slot=slot % 2)
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(one, enumerate(names)))
+
+
+@pytest.mark.parametrize("name", sorted(BUGGY))
+def test_buggy_submission_fails_its_target_tests(graded, name):
+    report = graded[name]
+    status = {t.id: t.status for t in report.tests}
+    assert report.grader_errors == 0
+    for test_id in BUGGY[name]:
+        assert status[test_id] == "failed", f"{name} should fail {test_id}: {status}"
+    for test_id in STILL_PASSES[name]:
+        assert status[test_id] == "passed", f"{name} should still pass {test_id}: {status}"
+    assert report.score < report.max_score
+
+
+def test_transposed_gradient_is_diagnosed_as_a_backward_bug(graded):
+    out = {t.id: t.output for t in graded["transposed_dWh.ipynb"].tests}["step_backward"]
+    assert "dWh" in out and "look at the backward" in out, out
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_correct_submission_gets_full_marks(graded, name):
+    report = graded[name]
+    failed = {t.id: t.output for t in report.tests if t.status != "passed"}
+    assert not failed, failed
+    assert report.score == report.max_score
