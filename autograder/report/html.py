@@ -126,6 +126,7 @@ def _self_check_plot(rows: list[tuple[str, float]]) -> str:
     colors = ["#2e7d32" if v < 1e-5 else "#c62828" for v in vals]
     ax.barh(keys, vals, color=colors)
     ax.set_xscale("log")
+    ax.set_xlim(min(min(vals), 1e-6) / 10, max(max(vals), 1e-5) * 10)
     ax.axvline(1e-5, color="#555", linestyle="--", linewidth=1)
     ax.set_xlabel("relative error of your backward vs finite differences (log scale; dashed: 1e-5)")
     ax.invert_yaxis()

@@ -1,0 +1,143 @@
+"""Exports to other platforms. Gradescope: an autograder zip that grades with this same engine.
+
+The zip holds ``setup.sh`` and ``run_autograder`` (Gradescope's entry points), ``requirements.txt``,
+the ``autograder`` package itself and ``reference/<topic>/`` (manifest, reference, probes,
+verdicts). Gradescope unpacks it into ``/autograder/source`` and copies ``run_autograder`` to
+``/autograder/run_autograder``; that script grades ``/autograder/submission/*.ipynb`` and writes
+``/autograder/results/results.json``. ``AUTOGRADER_GS_ROOT`` replaces ``/autograder`` (tests).
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import zipfile
+from pathlib import Path
+
+from autograder.topics import get_topic
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+BASE_REQUIREMENTS = ["numpy>=1.26", "nbformat>=5.9", "rich>=13", "pandas>=2", "matplotlib>=3.8",
+                     "sqlalchemy>=2", "jinja2>=3"]
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once when the autograder image is built.
+set -euo pipefail
+SRC="${AUTOGRADER_GS_ROOT:-/autograder}/source"
+if command -v apt-get >/dev/null; then
+  # bubblewrap keeps the hidden reference out of the student's process; grading works without it.
+  (apt-get update -qq && apt-get install -y -qq bubblewrap python3-pip) || true
+fi
+python3 -m pip install --no-cache-dir -r "$SRC/requirements.txt"
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission; it writes $ROOT/results/results.json.
+set -uo pipefail
+ROOT="${{AUTOGRADER_GS_ROOT:-/autograder}}"
+SRC="$ROOT/source"
+mkdir -p "$ROOT/results"
+cd "$SRC"
+PYTHONPATH="$SRC${{PYTHONPATH:+:$PYTHONPATH}}" AUTOGRADER_ROOT="$SRC" \\
+  python3 -m autograder.export.gradescope --topic {topic} --root "$ROOT"
+"""
+
+
+def _requirements(topic) -> list[str]:
+    reqs = list(BASE_REQUIREMENTS)
+    text = " ".join(p.read_text() for p in topic.reference_dir.glob("*.py"))
+    if "import torch" in text or "from torch" in text:
+        reqs.append("torch==2.13.0")
+    if "sklearn" in text:
+        reqs.append("scikit-learn>=1.3")
+    return reqs
+
+
+def export_gradescope(*, topic: str, out: str | Path) -> Path:
+    """Write Gradescope's autograder zip for ``topic`` to ``out``."""
+    t = get_topic(topic)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def add_tree(zf: zipfile.ZipFile, src: Path, arc: str) -> None:
+        for f in sorted(src.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix not in (".pyc", ".pyo"):
+                zf.write(f, f"{arc}/{f.relative_to(src).as_posix()}")
+
+    def add_text(zf: zipfile.ZipFile, name: str, text: str, mode: int = 0o644) -> None:
+        info = zipfile.ZipInfo(name)
+        info.external_attr = (0o100000 | mode) << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        zf.writestr(info, text)
+
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        add_text(zf, "setup.sh", SETUP_SH, 0o755)
+        add_text(zf, "run_autograder", RUN_AUTOGRADER.format(topic=t.name), 0o755)
+        add_text(zf, "requirements.txt", "\n".join(_requirements(t)) + "\n")
+        add_tree(zf, PACKAGE_DIR, "autograder")
+        add_tree(zf, t.reference_dir, f"reference/{t.name}")
+    return out
+
+
+def find_submission(submission_dir: Path) -> Path | None:
+    files = sorted(p for p in submission_dir.rglob("*") if p.is_file())
+    for suffix in (".ipynb", ".py"):
+        hits = [p for p in files if p.suffix == suffix and ".ipynb_checkpoints" not in p.parts]
+        if hits:
+            return hits[0]
+    return None
+
+
+def run_gradescope(*, topic: str, root: str | Path = "/autograder", sandbox: str = "process",
+                   seed: int | None = None) -> Path:
+    """Grade ``root/submission/*.ipynb`` into ``root/results/results.json`` (Gradescope's layout)."""
+    from autograder.grade import grade_one, reference_observations
+    from autograder.sandbox import get_sandbox
+
+    t = get_topic(topic)
+    root = Path(root)
+    results = root / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    target = results / "results.json"
+    sub = find_submission(root / "submission")
+    if sub is None:
+        target.write_text(json.dumps({
+            "score": 0.0, "output": "No notebook (.ipynb) was found in your submission: upload "
+            f"your {t.name}.ipynb.", "visibility": "visible", "tests": []}, indent=2))
+        return target
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    box = get_sandbox(sandbox)
+    ref = reference_observations(t, seed)
+    work = results / "report"
+    grade_one(topic=t, path=sub, out_dir=work, seed=seed, sandbox=box, ref=ref,
+              name=sub.stem)
+    shutil.copyfile(work / "results.json", target)
+    return target
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(description="Gradescope entry point (run by run_autograder)")
+    p.add_argument("--topic", required=True)
+    p.add_argument("--root", default=os.environ.get("AUTOGRADER_GS_ROOT", "/autograder"))
+    p.add_argument("--sandbox", default=os.environ.get("AUTOGRADER_SANDBOX", "process"))
+    p.add_argument("--seed", type=int, default=None)
+    a = p.parse_args(argv)
+    try:
+        path = run_gradescope(topic=a.topic, root=a.root, sandbox=a.sandbox, seed=a.seed)
+    except Exception as exc:  # noqa: BLE001 - Gradescope must always get a results.json
+        import traceback
+
+        out = Path(a.root) / "results"
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "results.json"
+        path.write_text(json.dumps({
+            "score": 0.0, "visibility": "visible", "tests": [],
+            "output": "GRADER ERROR (not your fault; course staff need to look): "
+                      f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-1500:]}"}, indent=2))
+        print(path)
+        return 1
+    print(path)
+    return 0
