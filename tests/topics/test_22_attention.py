@@ -1,0 +1,90 @@
+"""Topic 22 fixtures, graded in the process sandbox with a fixed seed: each plausible bug loses
+points on the test that targets it, the per-head loop is correct but loses the speed points, a use
+of the forbidden fused attention scores zero, and a correct float64 variant gets full marks.
+Graded one after another (not in parallel) so that the CPU speed test is not skewed."""
+import pytest
+
+from autograder.checks.forbidden import scan
+from autograder.grade import grade_one, reference_observations
+from autograder.notebook import load_submission
+from autograder.sandbox.process import ProcessSandbox
+from autograder.topics import get_topic
+
+pytestmark = pytest.mark.slow  # about 10 s per notebook (torch import in each sandbox)
+
+SEED = 2207
+TOPIC = "22_attention"
+VALUE_TESTS = ["sdpa_values", "sdpa_masks", "sdpa_causal", "sdpa_grad", "mha_shapes", "mha_values",
+               "mha_grad"]
+# fixture -> the tests it must fail
+BUGGY = {
+    "no_scale.ipynb": ["sdpa_values", "sdpa_masks", "sdpa_grad", "mha_values"],
+    "softmax_wrong_axis.ipynb": ["sdpa_values", "sdpa_masks", "mha_values"],
+    "mask_after_softmax.ipynb": ["sdpa_masks", "sdpa_causal", "sdpa_grad", "mha_values"],
+    "heads_merged_wrong_order.ipynb": ["mha_values", "mha_grad"],
+    "per_head_loop.ipynb": ["mha_speed"],
+}
+ALTERNATIVES = ["alt_correct_float64.ipynb"]
+
+
+@pytest.fixture(scope="module")
+def graded(fixtures, tmp_path_factory):
+    topic = get_topic(TOPIC)
+    ref = reference_observations(topic, SEED)
+    out = tmp_path_factory.mktemp(TOPIC)
+    box = ProcessSandbox()
+    names = sorted([*BUGGY, *ALTERNATIVES, "forbidden_sdpa.ipynb"])
+    return {name: grade_one(topic=topic, path=fixtures / TOPIC / name, out_dir=out / name, seed=SEED,
+                            sandbox=box, ref=ref) for name in names}
+
+
+@pytest.mark.parametrize("name", sorted(BUGGY))
+def test_buggy_submission_fails_its_target_tests(graded, name):
+    report = graded[name]
+    status = {t.id: t.status for t in report.tests}
+    assert report.grader_errors == 0
+    for test_id in BUGGY[name]:
+        assert status[test_id] == "failed", f"{name} should fail {test_id}: {status}"
+    assert report.score < report.max_score
+
+
+def test_per_head_loop_is_correct_but_slow(graded):
+    status = {t.id: t.status for t in graded["per_head_loop.ipynb"].tests}
+    assert all(status[t] == "passed" for t in VALUE_TESTS), status
+    assert status["mha_speed"] == "failed"
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_correct_submission_gets_full_marks(graded, name):
+    report = graded[name]
+    failed = {t.id: t.output for t in report.tests if t.status not in ("passed", "not_run")}
+    assert not failed, failed
+    assert report.score == report.max_score
+
+
+def test_gpu_speed_test_is_not_run_without_gpu(graded):
+    from autograder.checks.speed import cuda_available
+
+    if cuda_available():
+        pytest.skip("this host has a GPU")
+    report = graded["alt_correct_float64.ipynb"]
+    status = {t.id: t.status for t in report.tests}
+    assert status["mha_speed_cuda"] == "not_run"
+    assert report.not_run_points == 1
+
+
+def test_forbidden_alias_is_caught_statically_and_at_run_time(graded, fixtures):
+    topic = get_topic(TOPIC)
+    sub = load_submission(fixtures / TOPIC / "forbidden_sdpa.ipynb")
+    findings = scan([(c.index, c.source) for c in sub.cells], topic.forbidden)
+    assert any(f.api == "torch.nn.functional.scaled_dot_product_attention" for f in findings), findings
+    report = graded["forbidden_sdpa.ipynb"]
+    assert report.score == 0
+    assert any("scaled_dot_product_attention" in t.output for t in report.tests)
+
+
+def test_forbidden_module_class_alias():
+    # `from torch import nn` then `nn.MultiheadAttention` resolves to the forbidden dotted name.
+    src = "import torch\nfrom torch import nn\nm = nn.MultiheadAttention(8, 2)\n"
+    findings = scan([(1, src)], get_topic(TOPIC).forbidden)
+    assert [f.api for f in findings] == ["torch.nn.MultiheadAttention"]
