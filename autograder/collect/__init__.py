@@ -68,7 +68,7 @@ def extract_zip(archive: str | Path, dest: str | Path, *, max_file_bytes: int = 
             raise IntakeError(f"{archive}: {len(members)} files, more than the cap of {max_files}")
         for m in members:
             mode = m.external_attr >> 16
-            if mode and not stat.S_ISREG(mode):
+            if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
                 continue  # symlinks, devices: never materialised
             base = Path(m.filename.replace("\\", "/")).name
             if not base or base.startswith(".") or "__MACOSX" in m.filename:
@@ -107,6 +107,8 @@ def count(sources: list) -> int:
         elif p.suffix == ".zip" and zipfile.is_zipfile(p):
             with zipfile.ZipFile(p) as zf:
                 n += sum(1 for m in zf.infolist() if not m.is_dir()
+                         and not (stat.S_IFMT(m.external_attr >> 16)
+                                  and not stat.S_ISREG(m.external_attr >> 16))
                          and Path(m.filename).suffix in SUFFIXES
                          and not Path(m.filename).name.startswith(".")
                          and "__MACOSX" not in m.filename)

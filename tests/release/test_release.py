@@ -1,0 +1,107 @@
+"""Release: the student bundle is generated from the solved notebook, runs under the real
+`otter check`, and never carries hidden material."""
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.release import (hidden_names, reference_lines, release, scan_bundle, stub_text)
+from autograder.topics import all_topics, get_topic
+
+TOPIC = "10_dl_basics"
+
+
+@pytest.mark.parametrize("topic", [t.name for t in all_topics() if t.solution_path.is_file()])
+def test_committed_stub_equals_generated(topic):
+    t = get_topic(topic)
+    assert t.stub_path.is_file(), f"no stub for {topic}: run `autograder stub {topic}`"
+    assert t.stub_path.read_text() == stub_text(t), (
+        f"{t.stub_path} differs from the stub generated from {t.solution_path}: "
+        f"run `autograder stub {topic}` (never edit the stub by hand)")
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    return release(topic=TOPIC, out=tmp_path_factory.mktemp("bundle"))
+
+
+def test_bundle_layout(bundle):
+    files = sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file())
+    assert files == [f"{TOPIC}.ipynb"] + [f"tests/q{i}.py" for i in range(1, 6)]
+    nb = nbformat.read(bundle / f"{TOPIC}.ipynb", as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert 'otter.Notebook(tests_dir="tests")' in code
+    assert "raise NotImplementedError" in code
+    assert "### BEGIN SOLUTION" not in code
+
+
+def test_bundle_has_no_hidden_name_or_reference_code(bundle):
+    t = get_topic(TOPIC)
+    names = hidden_names(t)
+    # the probe names and manifest ids that are not also student function names
+    assert {"activations_forward", "losses_backward", "_loss_inputs"} <= names
+    lines = reference_lines(t)
+    assert len(lines) > 10
+    text = "\n".join(p.read_text() for p in bundle.rglob("*") if p.is_file())
+    nb = nbformat.read(bundle / f"{TOPIC}.ipynb", as_version=4)
+    text += "\n".join(c.source for c in nb.cells)
+    for name in names:
+        assert not re.search(rf"\b{re.escape(name)}\b", text), f"hidden name {name} in bundle"
+    for test in t.tests:
+        if test.id in names:
+            assert test.id not in text
+    for line in lines:
+        assert line not in text, f"reference code {line!r} in bundle"
+    for hidden_file in ("reference.py", "probes.py", "verdicts.py", "manifest.toml"):
+        assert not list(bundle.rglob(hidden_file))
+    assert scan_bundle(topic=TOPIC, bundle=bundle) == []
+
+
+def test_scan_catches_leaks(tmp_path):
+    t = get_topic(TOPIC)
+    shutil.copy(t.solution_path, tmp_path / f"{TOPIC}.ipynb")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "q9.py").write_text("# checks like losses_extreme do\n")
+    leaks = scan_bundle(topic=TOPIC, bundle=tmp_path)
+    assert any("reference line" in x for x in leaks)
+    assert any("losses_extreme" in x for x in leaks)
+
+
+def _otter_check(bundle: Path, notebook: Path) -> str:
+    proc = subprocess.run([sys.executable, "-m", "otter", "check", notebook.name, "-t", "tests"],
+                          cwd=bundle, capture_output=True, text=True, timeout=300)
+    return proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_otter_check_on_released_bundle(tmp_path):
+    b = release(topic=TOPIC, out=tmp_path / "bundle")
+    # The student fills in the stub: the solved notebook stands for their finished work.
+    solved = b / "solved.ipynb"
+    shutil.copy(get_topic(TOPIC).solution_path, solved)
+    out = _otter_check(b, solved)
+    assert "All tests passed!" in out, out
+    out = _otter_check(b, b / f"{TOPIC}.ipynb")
+    assert "All tests passed!" not in out
+    for q in range(1, 6):
+        assert f"q{q} results:" in out, out
+    assert "NotImplementedError" in out and "Test case failed" in out
+
+
+@pytest.mark.slow
+def test_grader_check_inside_the_notebook(tmp_path):
+    from nbclient import NotebookClient
+
+    b = release(topic=TOPIC, out=tmp_path / "bundle")
+    nb = nbformat.read(get_topic(TOPIC).solution_path, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(b)}}).execute()
+    checks = [c for c in nb.cells if c.cell_type == "code" and "grader.check(" in c.source]
+    assert len(checks) == 5
+    for c in checks:
+        text = str(c.outputs)
+        assert "passed" in text and "failed" not in text.lower(), text
