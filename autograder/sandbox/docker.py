@@ -164,16 +164,9 @@ class DockerSandbox:
                "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "HOME": SANDBOX_DIR,
                "PYTHONPATH": LIB_DIR, "MPLCONFIGDIR": "/tmp/matplotlib", **THREAD_ENV}
         cpu = int(limits.cpu_s)
-        cfg = dict(
-            image=self.image,
-            command=["python3", "-B", f"{LIB_DIR}/{HARNESS}"],
-            working_dir=SANDBOX_DIR,
-            user=f"{UID}:{UID}",
-            environment=env,
-            stdin_open=True, stdin_once=True, tty=False, detach=True,
+        host = dict(
             network_mode="none",
-            mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
-            mem_swappiness=0,
+            mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",  # no swap
             pids_limit=int(limits.pids),
             nano_cpus=int(cpus * 1e9),
             read_only=True,
@@ -181,20 +174,31 @@ class DockerSandbox:
             security_opt=["no-new-privileges"],
             cap_drop=["ALL"],
             ipc_mode="private",
-            init=True,
-            volumes={str(workdir): {"bind": SANDBOX_DIR, "mode": "rw"},
-                     str(PACKAGE_DIR): {"bind": f"{LIB_DIR}/autograder", "mode": "ro"}},
+            init=True,  # docker-init as PID 1: reaps what the code under test leaves behind
+            binds={str(workdir): {"bind": SANDBOX_DIR, "mode": "rw"},
+                   str(PACKAGE_DIR): {"bind": f"{LIB_DIR}/autograder", "mode": "ro"}},
             ulimits=[docker.types.Ulimit(name="cpu", soft=cpu, hard=cpu + 1),
                      docker.types.Ulimit(name="fsize", soft=256 << 20, hard=256 << 20),
                      docker.types.Ulimit(name="core", soft=0, hard=0),
                      docker.types.Ulimit(name="nofile", soft=256, hard=256)],
-            # Output goes over the attach stream only: a flood of prints must not fill the host's disk.
+            # Output goes over the attach stream only: a flood of prints must not fill the disk.
             log_config=docker.types.LogConfig(type="none"),
-            labels={"org.autograder.sandbox": "1"},
         )
         if limits.gpu and self.gpu_name:
-            cfg["device_requests"] = [docker.types.DeviceRequest(count=-1, capabilities=[["gpu"]])]
-        return cfg
+            host["device_requests"] = [docker.types.DeviceRequest(count=-1, capabilities=[["gpu"]])]
+        # The low-level call: with stdin_open and detach=False the SDK sets StdinOnce, so closing
+        # our end of the attach socket is the harness's end of input.
+        return dict(
+            image=self.image,
+            command=["python3", "-B", f"{LIB_DIR}/{HARNESS}"],
+            working_dir=SANDBOX_DIR,
+            user=f"{UID}:{UID}",
+            environment=env,
+            stdin_open=True, tty=False, detach=False,
+            volumes=[SANDBOX_DIR, f"{LIB_DIR}/autograder"],
+            labels={"org.autograder.sandbox": "1"},
+            host_config=self.client.api.create_host_config(**host),
+        )
 
     def run(self, *, workdir: Path, job: dict, limits: Limits, slot: int = 0) -> RunResult:
         import docker
@@ -204,13 +208,14 @@ class DockerSandbox:
         payload = job_bytes({**job, "token": token})
         workdir = Path(workdir)
         self._prepare(workdir)
-        container = self.client.containers.create(**self._config(workdir, limits))
+        api = self.client.api
+        cid = api.create_container(**self._config(workdir, limits))["Id"]
         try:
-            sock = self.client.api.attach_socket(
-                container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            sock = api.attach_socket(
+                cid, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
             raw = getattr(sock, "_sock", sock)
             reader = _Attach(raw, token, limits.output_kb * 1024)
-            container.start()
+            api.start(cid)
             t0 = time.monotonic()
             reader.start(t0)
             try:
@@ -220,28 +225,28 @@ class DockerSandbox:
                 pass
             timed_out = False
             try:
-                status = container.wait(timeout=max(0.1, limits.wall_s - (time.monotonic() - t0)))
+                status = api.wait(cid, timeout=max(0.1, limits.wall_s - (time.monotonic() - t0)))
                 rc = status.get("StatusCode")
             except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
                 timed_out = True
                 rc = None
             if timed_out:
                 try:
-                    container.kill()
+                    api.kill(cid)
                 except docker.errors.APIError:
                     pass
-                rc = container.wait(timeout=30).get("StatusCode")
+                rc = api.wait(cid, timeout=30).get("StatusCode")
             wall = time.monotonic() - t0
             reader.join()
             try:
                 raw.close()
             except OSError:
                 pass
-            state = self.client.api.inspect_container(container.id).get("State", {})
+            state = api.inspect_container(cid).get("State", {})
             stderr, truncated = reader.text()
         finally:
             try:
-                container.remove(force=True)
+                api.remove_container(cid, force=True)
             except docker.errors.APIError:
                 pass
         oom = bool(state.get("OOMKilled"))
