@@ -1,0 +1,70 @@
+"""Graded probes for topic 02. Each draws seeded data, calls the code under test on copies, and
+returns what it computed. The convergence probe returns predictions on held-out inputs only; the
+held-out targets are drawn on the trusted side (verdicts.py) from the same seed."""
+import numpy as np
+
+from autograder.checks.gradients import fd_diagnostic
+
+
+def regression_data(rng, n=60, d=4, noise=0.5):
+    """Shared with verdicts.py: the draws and their order must not change."""
+    w_true = rng.standard_normal(d)
+    w_true *= 4.0 / np.linalg.norm(w_true)  # (d,) fixed signal strength: R^2 near 0.98 is reachable
+    b_true = float(rng.uniform(3.0, 6.0))  # large enough that a model without bias fails
+    X = rng.standard_normal((n, d))  # (n, d)
+    y = X @ w_true + b_true + noise * rng.standard_normal(n)  # (n,)
+    return w_true, b_true, X, y
+
+
+def predict_and_mse(sub, rng):
+    _, _, X, y = regression_data(rng, n=20)
+    w = rng.standard_normal(X.shape[1])  # (d,)
+    b = float(rng.standard_normal())
+    pred = sub.predict(X.copy(), w.copy(), b)
+    return {"pred": pred, "mse": sub.mse(np.asarray(pred).copy(), y.copy()),
+            "mse_other": sub.mse(y.copy(), np.zeros_like(y))}
+
+
+def normal_equation_values(sub, rng):
+    obs = {}
+    for i, (n, d) in enumerate(((60, 4), (15, 1), (40, 7))):
+        _, _, X, y = regression_data(rng, n=n, d=d)
+        w, b = sub.normal_equation(X.copy(), y.copy())
+        obs[f"{i}.w"], obs[f"{i}.b"] = np.asarray(w), float(b)
+    return obs
+
+
+def mse_gradients(sub, rng):
+    _, _, X, y = regression_data(rng, n=25, d=3)
+    w = rng.standard_normal(3)  # (d,)
+    b = float(rng.standard_normal())
+    dw, db = sub.mse_gradients(X.copy(), y.copy(), w.copy(), b)
+    bb = np.array([b])  # a 1-element array so finite differences can nudge the bias
+    return {"dw": np.asarray(dw), "db": np.asarray(float(db)),
+            "diag.fd.dw": fd_diagnostic(lambda: sub.mse(sub.predict(X, w, b), y), w),
+            "diag.fd.db": fd_diagnostic(lambda: sub.mse(sub.predict(X, w, bb[0]), y), bb)}
+
+
+def gd_steps(sub, rng):
+    # A few steps only: the trajectory must follow the documented update order exactly.
+    _, _, X, y = regression_data(rng, n=40, d=3)
+    w, b, losses = sub.fit_gd(X.copy(), y.copy(), lr=0.05, n_steps=12)
+    return {"w": np.asarray(w), "b": float(b), "losses": np.asarray(losses)}
+
+
+def r2_values(sub, rng):
+    y = rng.normal(3.0, 2.0, 30)  # (30,)
+    noisy = y + rng.standard_normal(30)
+    return {"noisy": sub.r2_score(y.copy(), noisy.copy()),
+            "perfect": sub.r2_score(y.copy(), y.copy()),
+            "mean_model": sub.r2_score(y.copy(), np.full_like(y, y.mean())),
+            "worse_than_mean": sub.r2_score(y.copy(), -y),
+            "offset": sub.r2_score(y.copy(), y + 1.0)}
+
+
+def gd_convergence(sub, rng, lr=0.1, n_steps=150, n_test=200):
+    _, _, X, y = regression_data(rng, n=80, d=5)
+    X_test = rng.standard_normal((n_test, 5))  # (n_test, d); its targets live in verdicts.py
+    w, b, losses = sub.fit_gd(X.copy(), y.copy(), lr=lr, n_steps=n_steps)
+    return {"pred": np.asarray(sub.predict(X_test.copy(), w, b), dtype=float),
+            "curve": np.asarray(losses, dtype=float)}
