@@ -1,0 +1,73 @@
+"""Topic 17 fixtures: each plausible bug loses points on the test that targets it, and a correct
+submission written differently (float32 throughout) gets full marks (process sandbox)."""
+import pytest
+
+from autograder.grade import grade_one, reference_observations
+from autograder.sandbox.process import ProcessSandbox
+from autograder.topics import get_topic
+
+pytestmark = pytest.mark.slow  # about 30 s: six notebooks through the process sandbox
+
+SEED = 1717
+TOPIC = "17_lstm_gru"
+# fixture -> the tests it must fail
+BUGGY = {
+    "gru_swapped_rz.ipynb": ["gru_cell_forward", "gru_sequence"],
+    "lstm_forget_no_bias.ipynb": ["lstm_cell_forward", "lstm_gate_blocks", "lstm_sequence"],
+    "lstm_gate_order_ifgo.ipynb": ["lstm_cell_forward", "lstm_gate_blocks", "lstm_sequence",
+                                   "lstm_cell_backward"],
+    "lstm_bptt_no_cell_carry.ipynb": ["lstm_sequence_backward"],
+}
+# fixture -> tests it must still pass (the bug is local)
+STILL_PASSES = {
+    "gru_swapped_rz.ipynb": ["lstm_cell_forward", "lstm_cell_backward", "shapes"],
+    "lstm_forget_no_bias.ipynb": ["gru_cell_forward", "shapes"],
+    "lstm_gate_order_ifgo.ipynb": ["gru_sequence", "shapes"],
+    "lstm_bptt_no_cell_carry.ipynb": ["lstm_sequence", "lstm_cell_backward"],
+}
+ALTERNATIVES = ["alt_correct_float32.ipynb"]
+
+
+@pytest.fixture(scope="module")
+def graded(fixtures, tmp_path_factory):
+    from concurrent.futures import ThreadPoolExecutor
+
+    topic = get_topic(TOPIC)
+    ref = reference_observations(topic, SEED)
+    out = tmp_path_factory.mktemp(TOPIC)
+    box = ProcessSandbox()
+    names = sorted([*BUGGY, *ALTERNATIVES])
+
+    def one(item):
+        slot, name = item
+        return name, grade_one(topic=topic, path=fixtures / TOPIC / name, out_dir=out / name,
+                               seed=SEED, sandbox=box, ref=ref, slot=slot % 2)
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(one, enumerate(names)))
+
+
+@pytest.mark.parametrize("name", sorted(BUGGY))
+def test_buggy_submission_fails_its_target_tests(graded, name):
+    report = graded[name]
+    status = {t.id: t.status for t in report.tests}
+    assert report.grader_errors == 0
+    for test_id in BUGGY[name]:
+        assert status[test_id] == "failed", f"{name} should fail {test_id}: {status}"
+    for test_id in STILL_PASSES[name]:
+        assert status[test_id] == "passed", f"{name} should still pass {test_id}: {status}"
+    assert report.score < report.max_score
+
+
+def test_consistent_wrong_gate_order_is_diagnosed_as_a_forward_bug(graded):
+    # Forward and backward agree with each other but not with the documented layout.
+    out = {t.id: t.output for t in graded["lstm_gate_order_ifgo.ipynb"].tests}["lstm_cell_backward"]
+    assert "look at the forward" in out, out
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_correct_submission_gets_full_marks(graded, name):
+    report = graded[name]
+    failed = {t.id: t.output for t in report.tests if t.status != "passed"}
+    assert not failed, failed
+    assert report.score == report.max_score
