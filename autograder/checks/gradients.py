@@ -89,15 +89,18 @@ def self_consistency(analytic, numerical) -> float | None:
         return None
 
 
-def fd_diagnostic(forward, x: np.ndarray, upstream: np.ndarray | None = None, eps: float = 1e-6):
+def fd_diagnostic(forward, x: np.ndarray, upstream: np.ndarray | None = None, eps: float | None = None):
     """Finite differences of the student's own forward (sandbox side), for the report's diagnostic.
+    A forward that computes in float32 gets a larger step (1e-6 would be rounding noise there).
     Returns None rather than failing the probe when the forward itself is broken."""
     try:
-        x64 = x if x.dtype == np.float64 else None
-        if x64 is None:
+        if x.dtype != np.float64:
             return None
+        if eps is None:
+            out = np.asarray(forward())
+            eps = 1e-3 if out.dtype == np.float32 or out.dtype == np.float16 else 1e-6
         if upstream is None:
-            return numerical_gradient(forward, x64, eps)
-        return numerical_vjp(forward, x64, upstream, eps)
+            return numerical_gradient(forward, x, eps)
+        return numerical_vjp(forward, x, upstream, eps)
     except Exception:  # noqa: BLE001 - a diagnostic never decides a score
         return None
