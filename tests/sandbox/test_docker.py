@@ -149,3 +149,21 @@ def test_same_scores_as_the_process_sandbox(box, tmp_path):
         scores[name] = [(r.score, r.max_score, r.grader_errors) for r in reports]
     assert scores["docker"] == scores["process"] == [(13.0, 13.0, 0), (0.0, 13.0, 0)], scores
     assert not _no_leftover_containers(box)
+
+
+def test_one_cpu(box):
+    _, run, _ = _run(box, "cpu_two_procs.py")
+    line = next(ln for ln in run.stderr.splitlines() if ln.startswith("CPU-RATIO"))
+    assert float(line.split()[1]) < 1.3, line  # two spinning processes, one CPU's worth of time
+
+
+def test_cpu_time_limit(box):
+    _, run, _ = _run(box, "cpu_spin.py", cpu_s=2, wall_s=30)
+    assert not run.timed_out and run.killed_reason == "CPU time limit (2 s)", (run.killed_reason,
+                                                                               run.returncode)
+
+
+def test_tmp_is_small(box):
+    _, run, _ = _run(box, "fill_tmp.py", tmpfs_mb=16)
+    line = next(ln for ln in run.stderr.splitlines() if ln.startswith("TMP-"))
+    assert line.startswith("TMP-FULL") and int(line.split()[1]) <= 16, line
