@@ -1,0 +1,75 @@
+"""Topic 41 fixtures, graded in the process sandbox with a fixed seed: each plausible bug loses
+points on the test that targets it; the per-row loop is correct but loses the speed points; the
+exact (full score matrix) answer is correct but loses the memory points; a correct float32 variant
+gets full marks. Graded one after another so that the CPU speed test is not skewed."""
+import pytest
+
+from autograder.grade import grade_one, reference_observations
+from autograder.sandbox.process import ProcessSandbox
+from autograder.topics import get_topic
+
+pytestmark = pytest.mark.slow  # about 10 s per notebook (torch import in each sandbox)
+
+SEED = 4101
+TOPIC = "41_efficient_attention"
+VALUE_TESTS = ["feature_map_values", "feature_map_gradcheck", "linear_attention_values",
+               "linear_attention_grad", "flash_values", "flash_grad"]
+# fixture -> the tests it must fail
+BUGGY = {
+    "no_rescale.ipynb": ["flash_values", "flash_grad", "flash_memory"],
+    "causal_leak.ipynb": ["linear_attention_values", "linear_attention_grad"],
+    "backward_without_chain_rule.ipynb": ["feature_map_gradcheck", "linear_attention_grad"],
+    "full_score_matrix.ipynb": ["flash_memory"],
+    "per_row_loop.ipynb": ["flash_speed"],
+}
+ALTERNATIVES = ["alt_correct_float32.ipynb"]
+
+
+@pytest.fixture(scope="module")
+def graded(fixtures, tmp_path_factory):
+    topic = get_topic(TOPIC)
+    ref = reference_observations(topic, SEED)
+    out = tmp_path_factory.mktemp(TOPIC)
+    box = ProcessSandbox()
+    names = sorted([*BUGGY, *ALTERNATIVES])
+    return {name: grade_one(topic=topic, path=fixtures / TOPIC / name, out_dir=out / name, seed=SEED,
+                            sandbox=box, ref=ref) for name in names}
+
+
+@pytest.mark.parametrize("name", sorted(BUGGY))
+def test_buggy_submission_fails_its_target_tests(graded, name):
+    report = graded[name]
+    status = {t.id: t.status for t in report.tests}
+    assert report.grader_errors == 0
+    for test_id in BUGGY[name]:
+        assert status[test_id] == "failed", f"{name} should fail {test_id}: {status}"
+    assert report.score < report.max_score
+
+
+@pytest.mark.parametrize("name, lost", [("per_row_loop.ipynb", "flash_speed"),
+                                        ("full_score_matrix.ipynb", "flash_memory")])
+def test_correct_but_inefficient_keeps_value_points(graded, name, lost):
+    status = {t.id: t.status for t in graded[name].tests}
+    assert all(status[t] == "passed" for t in VALUE_TESTS), status
+    assert status[lost] == "failed"
+
+
+def test_memory_message_names_the_score_matrix(graded):
+    test = next(t for t in graded["full_score_matrix.ipynb"].tests if t.id == "flash_memory")
+    assert "N x N" in test.output and test.details["peak_mb"] > 64
+
+
+def test_gradcheck_failure_is_an_observation(graded):
+    test = next(t for t in graded["backward_without_chain_rule.ipynb"].tests
+                if t.id == "feature_map_gradcheck")
+    assert test.output.startswith("autograd_gradcheck")
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_correct_submission_gets_full_marks(graded, name):
+    report = graded[name]
+    failed = {t.id: t.output for t in report.tests if t.status not in ("passed", "not_run")}
+    assert not failed, failed
+    assert report.score == report.max_score
+    assert {t.id for t in report.tests if t.status == "not_run"} <= {"flash_memory_cuda",
+                                                                     "flash_speed_cuda"}
