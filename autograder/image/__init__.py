@@ -189,9 +189,9 @@ def _image_exists(client, ref: str):
         return None
 
 
-def import_base(client, tarball: Path, *, log=print) -> str:
+def import_base(client, tarball: Path, *, force: bool = False, log=print) -> str:
     ref = f"{BASE_REPOSITORY}:{SUITE}-{rootfs_key()}"
-    if _image_exists(client, ref) is None:
+    if force or _image_exists(client, ref) is None:
         log(f"importing {tarball.name} as {ref}")
         client.api.import_image_from_file(str(tarball), repository=BASE_REPOSITORY,
                                           tag=f"{SUITE}-{rootfs_key()}")
@@ -220,7 +220,8 @@ def build_image(*, force: bool = False, base: str | None = None, log=print) -> s
         base_ref = base
         base_id = img.id
     else:
-        base_ref = import_base(client, ensure_rootfs(recipes, force=force, log=log), log=log)
+        base_ref = import_base(client, ensure_rootfs(recipes, force=force, log=log), force=force,
+                               log=log)
         base_id = client.images.get(base_ref).id
     key = image_key(recipes, house, base_id)
     tag = f"{REPOSITORY}:{key}"
