@@ -178,7 +178,14 @@ def _is_function_name(dotted: str) -> bool:
     try:
         return importlib.util.find_spec(dotted) is None
     except (ImportError, ValueError, AttributeError):
-        return False  # the parent is not installed: block the name as a module
+        # Either the parent is not installed (block the name as a module), or the parent is a plain
+        # module rather than a package (torch.nn.functional.scaled_dot_product_attention): then
+        # the name is an attribute of it, i.e. a function to wrap.
+        try:
+            parent = importlib.util.find_spec(dotted.rpartition(".")[0])
+        except (ImportError, ValueError, AttributeError):
+            return False
+        return parent is not None and parent.submodule_search_locations is None
 
 
 def run_cells(cells, module):

@@ -33,7 +33,7 @@ def graded(fixtures, tmp_path_factory):
     ref = reference_observations(topic, SEED)
     out = tmp_path_factory.mktemp(TOPIC)
     box = ProcessSandbox()
-    names = sorted([*BUGGY, *ALTERNATIVES, "forbidden_sdpa.ipynb"])
+    names = sorted([*BUGGY, *ALTERNATIVES, "forbidden_sdpa.ipynb", "forbidden_sdpa_dynamic.ipynb"])
     return {name: grade_one(topic=topic, path=fixtures / TOPIC / name, out_dir=out / name, seed=SEED,
                             sandbox=box, ref=ref) for name in names}
 
@@ -88,3 +88,14 @@ def test_forbidden_module_class_alias():
     src = "import torch\nfrom torch import nn\nm = nn.MultiheadAttention(8, 2)\n"
     findings = scan([(1, src)], get_topic(TOPIC).forbidden)
     assert [f.api for f in findings] == ["torch.nn.MultiheadAttention"]
+
+
+def test_forbidden_function_reached_by_computed_name_is_caught_at_run_time(graded):
+    from autograder.runtime.harness import _is_function_name
+
+    # torch.nn.functional is a module, not a package: the name is a function the guard wraps.
+    assert _is_function_name("torch.nn.functional.scaled_dot_product_attention")
+    report = graded["forbidden_sdpa_dynamic.ipynb"]
+    assert report.score == 0
+    assert any("called forbidden torch.nn.functional.scaled_dot_product_attention" in t.output
+               for t in report.tests), [t.output for t in report.tests]
