@@ -96,7 +96,8 @@ def check(test: TestSpec, ref: ProbeObs, sub: ProbeObs, *, verdicts: ModuleType 
         return _gradient_check(test, ref, sub)
     if test.check == "speed":
         return speed_verdict(ref=ref.values, sub=sub.values, factor=float(test.options["factor"]),
-                             sub_wall=sub.wall_trusted, ref_wall=ref.wall_trusted)
+                             sub_wall=sub.wall_trusted, ref_wall=ref.wall_trusted,
+                             trusted_slack=float(test.options.get("trusted_slack", 1.0)))
     if test.check == "custom":
         fn = getattr(verdicts, test.verdict or "", None)
         if fn is None:

@@ -147,7 +147,8 @@ def _speed(sub, rng, *, device, batch, length, d_model, heads, warmup, repeats):
         x.grad = None
         m(x, x, x, causal=True).sum().backward()
 
-    return time_auto(step, warmup=warmup, repeats=repeats, device=device)
+    # CPU time on a CPU (other processes on the host do not inflate it); CUDA events on a GPU.
+    return time_auto(step, warmup=warmup, repeats=repeats, device=device, cpu_clock="cpu")
 
 
 def mha_speed(sub, rng, batch=2, length=16, d_model=128, heads=32, warmup=5, repeats=40):

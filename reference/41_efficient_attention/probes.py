@@ -158,7 +158,8 @@ def _speed(sub, rng, *, device, heads, length, dim, block, warmup, repeats):
         with torch.no_grad():
             sub.flash_attention(q, k, v, block_size=block, causal=False)
 
-    return time_auto(call, warmup=warmup, repeats=repeats, device=device)
+    # CPU time on a CPU (other processes on the host do not inflate it); CUDA events on a GPU.
+    return time_auto(call, warmup=warmup, repeats=repeats, device=device, cpu_clock="cpu")
 
 
 def flash_speed(sub, rng, heads=4, length=256, dim=16, block=128, warmup=3, repeats=25):

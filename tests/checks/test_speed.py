@@ -228,3 +228,32 @@ def test_time_cuda_on_a_real_gpu():
     assert out["clock"] == "cuda_events" and out["device"] == torch.cuda.get_device_name()
     auto = time_auto(lambda: a @ a, warmup=1, repeats=3, device="cuda")
     assert auto["clock"] == "cuda_events"
+
+
+def test_trusted_slack_loosens_only_the_wall_clock_bound():
+    sub = _obs([10] * 5)
+    # Wall per call 4x the reference's (load), own median equal: fails strict, passes with slack 3.
+    assert not speed_verdict(ref=REF, sub=sub, factor=2.0, sub_wall=0.2, ref_wall=0.05).passed
+    v = speed_verdict(ref=REF, sub=sub, factor=2.0, sub_wall=0.2, ref_wall=0.05, trusted_slack=3.0)
+    assert v.passed and v.details["trusted_ratio"] == pytest.approx(4.0)
+    # The submission's own median must still meet the factor.
+    assert not speed_verdict(ref=REF, sub=_obs([30] * 5), factor=2.0, sub_wall=0.15, ref_wall=0.05,
+                             trusted_slack=3.0).passed
+
+
+def test_cpu_clock_measures_process_time():
+    import time as _time
+
+    out = time_call(lambda: _time.sleep(0.02), warmup=0, repeats=2, clock="cpu")
+    assert np.all(out["times"] < 0.015)  # sleeping costs no CPU time
+    wall = time_call(lambda: _time.sleep(0.02), warmup=0, repeats=2)
+    assert np.all(wall["times"] >= 0.019)
+    assert time_auto(lambda: None, warmup=0, repeats=1, cpu_clock="cpu")["clock"] == "process_time"
+
+
+def test_clocks_are_bound_before_student_code_can_patch_time(monkeypatch):
+    import time as _time
+
+    monkeypatch.setattr(_time, "perf_counter", lambda: 0.0)
+    out = time_call(lambda: _time.sleep(0.01), warmup=0, repeats=1)
+    assert out["times"][0] >= 0.009
