@@ -121,18 +121,19 @@ def _gradient_check(test: TestSpec, ref: ProbeObs, sub: ProbeObs) -> Verdict:
                 diagnostics[key] = err
         v = compare_gradients(key, expected, subv.get(key), tol=test.rtol, atol=test.atol)
         if not v.passed:
-            fails.append(v)
+            fails.append((key, v))
     details = {"self_check": diagnostics}
     if not fails:
         return Verdict(1.0, details=details)
-    msg = fails[0].message + (f" (and {len(fails) - 1} more wrong)" if len(fails) > 1 else "")
-    for key, err in diagnostics.items():
+    key, first = fails[0]
+    msg = first.message + (f" (and {len(fails) - 1} more wrong)" if len(fails) > 1 else "")
+    if key in diagnostics:  # the diagnostic of the gradient that failed, not of another one
+        err = diagnostics[key]
         verdict = ("your backward agrees with finite differences of your own forward, so look at "
                    "the forward" if err < FD_AGREES else
                    "your backward disagrees with finite differences of your own forward, so look "
                    "at the backward")
         msg += f"\nDiagnostic for {key}: relative error vs finite differences {err:.2g}: {verdict}."
-        break
     return Verdict(0.0, msg, details)
 
 
