@@ -98,12 +98,17 @@ def _fmt(x) -> str:
         return str(x)
 
 
+def _figure(size):
+    # matplotlib's object API, not pyplot: reports are rendered from several grading threads at
+    # once, and pyplot's global state is not thread-safe. Figure.savefig uses the Agg canvas.
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size)
+
+
 def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -118,9 +123,8 @@ def _floats(seq) -> list[float]:
 
 
 def _self_check_plot(rows: list[tuple[str, float]]) -> str:
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 0.5 + 0.4 * len(rows)))
+    fig = _figure((6, 0.5 + 0.4 * len(rows)))
+    ax = fig.subplots()
     keys = [k for k, _ in rows]
     vals = [max(v, 1e-16) if math.isfinite(v) else 1.0 for _, v in rows]
     colors = ["#2e7d32" if v < FD_MATCH else "#f9a825" if v < FD_CLOSE else "#c62828" for v in vals]
@@ -136,9 +140,8 @@ def _self_check_plot(rows: list[tuple[str, float]]) -> str:
 
 
 def _curve_plot(curve, reference) -> str:
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    fig = _figure((6.5, 3.2))
+    ax = fig.subplots()
     c = _floats(curve)
     ax.plot(range(len(c)), c, label="your model", color="#1565c0")
     if reference:
@@ -155,11 +158,10 @@ def _curve_plot(curve, reference) -> str:
 
 
 def _speed_plot(ref_times, sub_times, factor) -> str:
-    import matplotlib.pyplot as plt
-
     r, s = _floats(ref_times), _floats(sub_times)
     med = lambda xs: sorted(xs)[len(xs) // 2] if xs else math.nan  # noqa: E731
-    fig, ax = plt.subplots(figsize=(6, 2.4))
+    fig = _figure((6, 2.4))
+    ax = fig.subplots()
     labels, vals = ["reference", "your code"], [med(r) * 1e3, med(s) * 1e3]
     ax.barh(labels, vals, color=["#ef6c00", "#1565c0"])
     if factor and math.isfinite(vals[0]):
@@ -209,9 +211,6 @@ def _test_view(t) -> dict:
 
 
 def render_html(report) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
     pct = 100.0 * report.score / report.max_score if report.max_score else 0.0
     return _template.render(r=report, tests=[_test_view(t) for t in report.tests], fmt=_fmt,
                             pct=f"{max(0.0, min(100.0, pct)):.1f}",
