@@ -2,9 +2,12 @@
 sandbox) warms up, then times repeated calls; the verdict compares medians with a stated factor.
 
 Clocks. On a CPU, ``time_call`` reads ``time.perf_counter`` around each call (medians of repeats after
-warm-up), or with ``clock="cpu"`` the process's CPU time (``time.process_time``, all threads), which
-other processes competing for the cores do not inflate: on a shared 2-core host under load the wall
-clock moved single runs by 1.5-4x, the CPU clock by a few per cent. The clock functions are bound when
+warm-up), or with ``clock="cpu"`` the calling thread's CPU time (``time.thread_time``), which other
+processes competing for the cores do not inflate: on a shared 2-core host under load the wall clock
+moved single runs by 1.5-4x. (``time.process_time`` would count every thread, but under the
+sandbox's RLIMIT_CPU Linux reads the process clock only at scheduler ticks, 4 ms steps: useless for
+millisecond calls. Work moved to other threads is therefore invisible to this clock; probes pin
+torch to one thread, and the wall-clock bound below still sees such work.) The clock functions are bound when
 this module is imported, i.e. before the code under test runs, so patching ``time.perf_counter``
 afterwards does not change them. On a GPU, ``time_cuda`` records ``torch.cuda.Event`` pairs around each call on the current
 stream, writes a buffer of at least ``L2_FLUSH_BYTES`` (256 MiB) before every call so that no call
@@ -33,6 +36,8 @@ What remains possible (not prevented, only bounded or flagged):
 * Slack: a test may set ``trusted_slack`` (the CPU tests of topics 22 and 41 use 3) because the
   parent's wall clock is exposed to load from other processes; a submission that forges its own
   CPU-time medians and is truly slower than the reference by less than factor x slack passes.
+* Work moved to other threads (a thread pool, or torch's intra-op threads if the code under test
+  raises ``torch.set_num_threads``) escapes the CPU-time clock; only the wall-clock bound sees it.
 * Patching this module (``autograder.checks.speed._CLOCKS``) or ``torch.cuda.Event`` from the
   notebook forges medians as above; only the wall-clock bound limits the gain.
 * A reference that itself runs slowly (noisy machine) makes the factor easier to meet; both sides run
@@ -54,13 +59,13 @@ class CudaUnavailable(RuntimeError):
     """CUDA timing was asked for on a host where torch has no usable CUDA device."""
 
 
-_CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}  # bound before the code under test runs
+_CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}  # bound before the code under test runs
 
 
 def time_call(fn, *, warmup: int = 2, repeats: int = 7, sync=None, clock: str = "wall") -> dict:
     """Times ``fn()``: ``warmup`` untimed calls, then ``repeats`` timed ones. ``sync`` (e.g.
     ``torch.cuda.synchronize``) is called before reading the clock. ``clock``: "wall"
-    (``perf_counter``) or "cpu" (``process_time``: CPU time of all the process's threads).
+    (``perf_counter``) or "cpu" (``thread_time``: CPU time of the calling thread).
     Returns plain data."""
     now = _CLOCKS[clock]
     for _ in range(warmup):
@@ -148,7 +153,7 @@ def time_auto(fn, *, warmup: int = 2, repeats: int = 7, device=None, flush_l2: b
     if device is not None and str(device).startswith("cuda") and cuda_available():
         return time_cuda(fn, warmup=warmup, repeats=repeats, flush_l2=flush_l2, device=device)
     out = time_call(fn, warmup=warmup, repeats=repeats, clock=cpu_clock)
-    out.update(clock="perf_counter" if cpu_clock == "wall" else "process_time",
+    out.update(clock="perf_counter" if cpu_clock == "wall" else "thread_time",
                device=device_name(None))
     return out
 

@@ -147,6 +147,8 @@ def _speed(sub, rng, *, device, batch, length, d_model, heads, warmup, repeats):
         x.grad = None
         m(x, x, x, causal=True).sum().backward()
 
+    # The code under test may have changed the thread count; one thread keeps all work on the clock.
+    torch.set_num_threads(1)
     # CPU time on a CPU (other processes on the host do not inflate it); CUDA events on a GPU.
     return time_auto(step, warmup=warmup, repeats=repeats, device=device, cpu_clock="cpu")
 

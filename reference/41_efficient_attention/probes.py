@@ -136,8 +136,9 @@ def _memory(sub, rng, *, device, length, dim, block):
         out, peak, method = peak_memory_bytes(
             lambda: sub.flash_attention(q, k, v, block_size=block, causal=False), device)
     rows = np.sort(rng.choice(length, 64, replace=False))  # a sample of rows to check values
+    picked = out[0, torch.as_tensor(rows, device=out.device)]  # (64, d)
     return {"peak_bytes": float(peak), "full_matrix_bytes": float(length * length * 4),
-            "method": method, "rows": _np(out[0, rows])}
+            "method": method, "rows": _np(picked)}
 
 
 def flash_memory(sub, rng, length=4096, dim=32, block=128):
@@ -158,6 +159,8 @@ def _speed(sub, rng, *, device, heads, length, dim, block, warmup, repeats):
         with torch.no_grad():
             sub.flash_attention(q, k, v, block_size=block, causal=False)
 
+    # The code under test may have changed the thread count; one thread keeps all work on the clock.
+    torch.set_num_threads(1)
     # CPU time on a CPU (other processes on the host do not inflate it); CUDA events on a GPU.
     return time_auto(call, warmup=warmup, repeats=repeats, device=device, cpu_clock="cpu")
 

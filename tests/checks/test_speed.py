@@ -241,14 +241,14 @@ def test_trusted_slack_loosens_only_the_wall_clock_bound():
                              trusted_slack=3.0).passed
 
 
-def test_cpu_clock_measures_process_time():
+def test_cpu_clock_measures_thread_cpu_time():
     import time as _time
 
     out = time_call(lambda: _time.sleep(0.02), warmup=0, repeats=2, clock="cpu")
     assert np.all(out["times"] < 0.015)  # sleeping costs no CPU time
     wall = time_call(lambda: _time.sleep(0.02), warmup=0, repeats=2)
     assert np.all(wall["times"] >= 0.019)
-    assert time_auto(lambda: None, warmup=0, repeats=1, cpu_clock="cpu")["clock"] == "process_time"
+    assert time_auto(lambda: None, warmup=0, repeats=1, cpu_clock="cpu")["clock"] == "thread_time"
 
 
 def test_clocks_are_bound_before_student_code_can_patch_time(monkeypatch):
@@ -257,3 +257,15 @@ def test_clocks_are_bound_before_student_code_can_patch_time(monkeypatch):
     monkeypatch.setattr(_time, "perf_counter", lambda: 0.0)
     out = time_call(lambda: _time.sleep(0.01), warmup=0, repeats=1)
     assert out["times"][0] >= 0.009
+
+
+def test_cpu_clock_is_fine_grained_under_rlimit_cpu():
+    # process_time moves in 4 ms ticks once RLIMIT_CPU is set (as in the sandbox); thread_time not.
+    import subprocess
+
+    code = ("import resource; resource.setrlimit(resource.RLIMIT_CPU, (60, 61))\n"
+            "from autograder.checks.speed import time_call\n"
+            "t = time_call(lambda: sum(range(20000)), warmup=1, repeats=5, clock='cpu')['times']\n"
+            "print(min(t))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 0 < float(out.stdout) < 0.004
