@@ -10,7 +10,7 @@ SEED = 20240
 TOPIC = "03_logistic_regression"
 # fixture -> the tests it must fail
 BUGGY = {'naive_sigmoid_overflow.ipynb': ['sigmoid_values', 'bce_extreme'], 'gradient_sign_error.ipynb': ['bce_gradients', 'fit_steps', 'fit_convergence'], 'precision_recall_swapped.ipynb': ['metrics_values'], 'confusion_transposed.ipynb': ['metrics_values']}
-ALTERNATIVES = ['alt_correct_logaddexp.ipynb']
+ALTERNATIVES = ['alt_correct_logaddexp.ipynb', 'alt_correct_float32.ipynb']
 
 
 @pytest.fixture(scope="module")
