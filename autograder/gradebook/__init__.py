@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import (Column, DateTime, Float, Integer, MetaData, String, Table, UniqueConstraint,
+from sqlalchemy import (BigInteger, Column, DateTime, Float, Integer, MetaData, String, Table, UniqueConstraint,
                         create_engine, select)
 from sqlalchemy.exc import IntegrityError
 
@@ -28,7 +28,7 @@ grades = Table(
     Column("grader_version", String(100), nullable=False),
     Column("score", Float, nullable=False),
     Column("max_score", Float, nullable=False),
-    Column("seed", Integer, nullable=False),
+    Column("seed", BigInteger, nullable=False),
     Column("sandbox", String(50), nullable=False),
     Column("graded_at", DateTime(timezone=True), nullable=False),
     Column("report_path", String(1000), nullable=False),
