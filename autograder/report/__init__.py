@@ -112,7 +112,16 @@ def write_report(report: Report, out_dir: Path) -> Path:
     (out_dir / "summary.txt").write_text(report.summary())
     from autograder.report.html import write_html
 
-    write_html(report, out_dir / "report.html")
+    try:
+        write_html(report, out_dir / "report.html")
+    except Exception as exc:  # noqa: BLE001 - a picture that fails must not lose the grade
+        import html
+
+        (out_dir / "report.html").write_text(
+            f"<!DOCTYPE html><html><body><h1>{html.escape(report.submission)}: {report.score:g} / "
+            f"{report.max_score:g}</h1><p>The detailed page could not be drawn "
+            f"({html.escape(type(exc).__name__)}); see summary.txt.</p><pre>"
+            f"{html.escape(report.summary())}</pre></body></html>", encoding="utf-8")
     return path
 
 

@@ -116,9 +116,11 @@ def _floats(seq) -> list[float]:
     out = []
     for v in seq or []:
         try:
-            out.append(float(v))
+            f = float(v)
         except (TypeError, ValueError):
-            out.append(math.nan)
+            f = math.nan
+        # A diverging run reaches 1e300 or inf; matplotlib cannot lay out ticks for that.
+        out.append(max(-1e12, min(1e12, f)) if not math.isnan(f) else f)
     return out
 
 
