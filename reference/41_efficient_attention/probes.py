@@ -34,7 +34,7 @@ def _qkv(rng, shape_q, shape_k, d_v):
 
 
 def feature_map_values(sub, rng):
-    x = np.concatenate([rng.standard_normal(20) * 2, [-50.0, -800.0, 0.0, 30.0]])  # (24,)
+    x = np.concatenate([rng.standard_normal(20) * 2, [-50.0, -300.0, 0.0, 30.0, 900.0]])  # (25,)
     y = sub.elu_feature_map(_t(x))
     y32 = sub.elu_feature_map(_t(x, dtype=torch.float32))
     return {"phi": _np(y), "float32.phi": _np(y32), "float32.dtype": str(y32.dtype),
