@@ -244,5 +244,24 @@ def build_image(*, force: bool = False, base: str | None = None, log=print) -> s
     if errors or _image_exists(client, tag) is None:
         raise RuntimeError("image build failed: " + " ".join(errors) + "\n" + "\n".join(tail[-20:]))
     client.images.get(tag).tag(REPOSITORY, "current")
+    _prune(client, keep=tag, log=log)
     log(f"built {tag} in {time.monotonic() - t0:.1f} s")
     return tag
+
+
+def _prune(client, *, keep: str, log=print) -> None:
+    """Drop the build stage and older grading images (an image still in use stays)."""
+    import docker
+
+    for img in client.images.list(name=REPOSITORY):
+        for t in img.tags:
+            if t not in (keep, CURRENT):
+                try:
+                    client.images.remove(t)
+                    log(f"removed the older image {t}")
+                except docker.errors.APIError:
+                    pass
+    try:
+        client.images.prune(filters={"dangling": True, "label": "org.autograder.stage=build"})
+    except docker.errors.APIError:
+        pass
