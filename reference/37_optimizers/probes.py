@@ -85,7 +85,7 @@ def clip_grad_norm(sub, rng):
     return obs
 
 
-def quadratic(rng, d=10, cond=100.0):
+def ill_conditioned_problem(rng, d=10, cond=100.0):
     """An ill-conditioned quadratic f(x) = 0.5 (x - x*)^T A (x - x*): A = Q diag(1 .. cond) Q^T."""
     Q, _ = np.linalg.qr(rng.standard_normal((d, d)))  # (d, d) a random rotation
     A = Q @ np.diag(np.logspace(0, np.log10(cond), d)) @ Q.T  # (d, d)
@@ -94,7 +94,7 @@ def quadratic(rng, d=10, cond=100.0):
 
 def adam_convergence(sub, rng, n_steps=300, base_lr=0.1, warmup=20, max_norm=10.0):
     # Adam + warmup/cosine schedule + clipping together, as in a real training loop.
-    A, x_star = quadratic(rng)
+    A, x_star = ill_conditioned_problem(rng)
     x = np.zeros_like(x_star)  # (d,)
     opt = sub.Adam([x], lr=base_lr)
     curve = []

@@ -24,7 +24,7 @@ def plottable(curve):
 
 def quadratic_target(*, ref, sub, test, seed):
     """Loss reduction f(x_final) / f(x0) on the seeded quadratic; x0 = 0 as in the probe."""
-    A, x_star = _probes().quadratic(probe_rng(seed, test.id))
+    A, x_star = _probes().ill_conditioned_problem(probe_rng(seed, test.id))
     x = sub.get("x")
     f0 = 0.5 * float(x_star @ A @ x_star)
     value = None
