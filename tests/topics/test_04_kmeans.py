@@ -1,0 +1,75 @@
+"""Topic 04 fixtures, graded in the process sandbox with a fixed seed: each plausible bug loses
+points on the test that targets it (a deterministic farthest-point initialisation loses only the
+exact-draw tests, since it still clusters well), and a correct submission written differently
+(expanded distances, a loop over clusters) gets full marks."""
+import pytest
+
+from autograder.grade import grade_one, reference_observations
+from autograder.sandbox.process import ProcessSandbox
+from autograder.topics import get_topic
+
+SEED = 404
+TOPIC = "04_kmeans"
+# fixture -> the tests it must fail
+BUGGY = {
+    "empty_cluster_nan.ipynb": ["update_empty_cluster"],
+    "kmeanspp_farthest_point.ipynb": ["kmeanspp_values", "kmeans_values"],
+    "kmeanspp_distance_not_squared.ipynb": ["kmeanspp_values", "kmeans_values"],
+    "wcss_mean.ipynb": ["wcss_values", "kmeans_values"],
+    # Shrunken centres may still separate far-apart blobs (seed-dependent), never the digits.
+    "update_divides_by_n.ipynb": ["update_values", "update_empty_cluster", "kmeans_values",
+                                  "digits_convergence"],
+}
+# fixture -> tests it must still pass (the bug is elsewhere)
+STILL_PASSES = {
+    "kmeanspp_farthest_point.ipynb": ["blobs_convergence", "digits_convergence", "assign_values"],
+    "wcss_mean.ipynb": ["blobs_convergence", "digits_convergence", "kmeanspp_values"],
+}
+ALTERNATIVES = ["alt_correct_expanded_distance.ipynb"]
+
+
+@pytest.fixture(scope="module")
+def graded(fixtures, tmp_path_factory):
+    from concurrent.futures import ThreadPoolExecutor
+
+    topic = get_topic(TOPIC)
+    ref = reference_observations(topic, SEED)
+    out = tmp_path_factory.mktemp(TOPIC)
+    box = ProcessSandbox()
+    names = sorted([*BUGGY, *ALTERNATIVES])
+
+    def one(item):
+        slot, name = item
+        return name, grade_one(topic=topic, path=fixtures / TOPIC / name, out_dir=out / name,
+                               seed=SEED, sandbox=box, ref=ref, slot=slot % 2)
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(one, enumerate(names)))
+
+
+@pytest.mark.parametrize("name", sorted(BUGGY))
+def test_buggy_submission_fails_its_target_tests(graded, name):
+    report = graded[name]
+    status = {t.id: t.status for t in report.tests}
+    assert report.grader_errors == 0
+    for test_id in BUGGY[name]:
+        assert status[test_id] == "failed", f"{name} should fail {test_id}: {status}"
+    for test_id in STILL_PASSES.get(name, []):
+        assert status[test_id] == "passed", f"{name} should pass {test_id}: {status}"
+    assert report.score < report.max_score
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_correct_submission_gets_full_marks(graded, name):
+    report = graded[name]
+    failed = {t.id: t.output for t in report.tests if t.status != "passed"}
+    assert not failed, failed
+    assert report.score == report.max_score
+
+
+def test_convergence_verdict_reports_the_metric(graded):
+    report = graded["update_divides_by_n.ipynb"]
+    digits = next(t for t in report.tests if t.id == "digits_convergence")
+    assert "WCSS" in digits.output and digits.status == "failed"
+    curve = digits.details.get("curve")
+    assert curve and len(curve) >= 1 and "reference_curve" in digits.details
