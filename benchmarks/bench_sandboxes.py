@@ -5,7 +5,9 @@
 Prints, per sandbox: submissions per minute for the whole `grade` call (reference run included),
 and per submission the time of the sandbox run (container create -> results read back, container
 removed), the harness's own time (its "done" marker), and the difference: the sandbox overhead.
-Target: >= 45 submissions/min in Docker on 2 cores.
+Target: >= 45 submissions/min in Docker on 2 cores. The Docker sandbox starts each slot's next
+container while the last submission is judged ($AUTOGRADER_DOCKER_PRESTART=0 turns that off); the
+"overhead" is then what remains on the critical path (job in -> container removed).
 """
 from __future__ import annotations
 
@@ -34,7 +36,19 @@ class Timed:
         self.name = inner.name
         self.gpu_name = getattr(inner, "gpu_name", None)
         self.rows: list[tuple[float, float]] = []
+        self.starts: list[float] = []  # Docker: container create + start, off the critical path
         self._lock = threading.Lock()
+        if hasattr(inner, "_start"):
+            start = inner._start
+
+            def timed_start(limits):
+                t0 = time.monotonic()
+                out = start(limits)
+                with self._lock:
+                    self.starts.append(time.monotonic() - t0)
+                return out
+
+            inner._start = timed_start
 
     def describe(self):
         return self.inner.describe()
@@ -77,7 +91,9 @@ def bench(sandbox: str, n: int, jobs: int, seed: int, html: bool = True) -> dict
                 "per_min": 60 * n / elapsed, "scores": scores,
                 "run_median": statistics.median(totals), "run_max": max(totals),
                 "harness_median": statistics.median(d for _, d in box.rows),
-                "overhead_median": statistics.median(over), "overhead_max": max(over)}
+                "overhead_median": statistics.median(over), "overhead_max": max(over),
+                "start_median": statistics.median(box.starts) if box.starts else None,
+                "prestart": getattr(box.inner, "prestart", None)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -102,6 +118,9 @@ def main(argv=None) -> int:
         print(f"{'':8s} per submission: sandbox run median {r['run_median']:.2f} s "
               f"(max {r['run_max']:.2f}), harness median {r['harness_median']:.2f} s, "
               f"overhead median {r['overhead_median']:.2f} s (max {r['overhead_max']:.2f})")
+        if r["start_median"] is not None:
+            print(f"{'':8s} container create+start median {r['start_median']:.2f} s "
+                  f"({'ahead of the job, off the critical path' if r['prestart'] else 'inside the run'})")
         if name == "docker" and r["per_min"] < 45:
             print("         below the target of 45 submissions/min")
             # The sandbox stage is this benchmark's business; report rendering is measured, not judged.

@@ -58,7 +58,10 @@ def _run(box, fixture: str, *, prelude: str = "", **limits):
 
 
 def _no_leftover_containers(box):
-    left = box.client.containers.list(all=True, filters={"label": "org.autograder.sandbox=1"})
+    """Containers that ran a submission and were not removed (a container started ahead for the
+    next submission is running and idle, and is removed by close() or at exit)."""
+    left = box.client.containers.list(all=True, filters={"label": "org.autograder.sandbox=1",
+                                                         "status": "exited"})
     return [c.name for c in left]
 
 
@@ -167,3 +170,18 @@ def test_tmp_is_small(box):
     _, run, _ = _run(box, "fill_tmp.py", tmpfs_mb=16)
     line = next(ln for ln in run.stderr.splitlines() if ln.startswith("TMP-"))
     assert line.startswith("TMP-FULL") and int(line.split()[1]) <= 16, line
+
+
+def test_containers_started_ahead_are_fresh_and_removed(box):
+    from autograder.sandbox.docker import DockerSandbox
+
+    own = DockerSandbox(box.client, box.image, prestart=True)
+    ids = []
+    for _ in range(3):
+        _, run, _ = _run(own, "write_outside.py")
+        assert run.stderr.count("WRITE-ALLOWED") == 2 and run.killed_reason is None
+        ids.append(next(iter(own._next.values())).result().cid)
+    assert len(set(ids)) == 3  # one container per run
+    own.close()
+    running = box.client.containers.list(all=True, filters={"label": "org.autograder.sandbox=1"})
+    assert not [c for c in running if c.id in ids]
