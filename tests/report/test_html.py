@@ -96,11 +96,15 @@ def test_real_report_in_headless_chromium(tmp_path):
     subs = tmp_path / "subs"
     subs.mkdir()
     shutil.copy(FIX / "naive_softmax_nan.ipynb", subs / "dana.ipynb")
-    [r] = grade(topic=TOPIC, submissions=[subs], out=tmp_path / "out", sandbox="process", seed=11)
+    shutil.copy(FIX / "wrong_sigmoid_backward.ipynb", subs / "eve.ipynb")
+    grade(topic=TOPIC, submissions=[subs], out=tmp_path / "out", sandbox="process", seed=11)
+    eve = (tmp_path / "out" / "eve" / "report.html").read_text()
+    # A failed gradient test carries the finite-difference picture and its reading.
+    assert "data:image/png;base64," in eve and "look at the backward" in eve
     page = tmp_path / "out" / "dana" / "report.html"
     assert page.is_file()
     html = page.read_text()
-    assert "11 / 13 points" in html and "data:image/png;base64," in html
+    assert "11 / 13 points" in html
     assert "NaN or Inf" in html  # what failed, in the verdict's words
     shot = Path(__file__).resolve().parent / "_artifacts"  # kept for a human to look at
     shot.mkdir(exist_ok=True)
