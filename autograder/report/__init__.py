@@ -50,6 +50,8 @@ class Report:
         (their name and score only), for places students see before those tests are released."""
         lines = [f"{self.submission}: {self.score:g} / {self.max_score:g} points "
                  f"(topic {self.topic}, seed {self.seed}, sandbox: {self.sandbox})"]
+        if "NOT ISOLATED" in self.isolation:
+            lines.append("WARNING: " + self.isolation)
         if self.not_run_points:
             lines.append(f"not run on this host (no GPU): {self.not_run_points:g} points")
         if self.grader_errors:
