@@ -2,9 +2,6 @@
 correct submission written differently gets full marks (graded in the process sandbox)."""
 import pytest
 
-from autograder.grade import grade_one, reference_observations
-from autograder.sandbox.process import ProcessSandbox
-from autograder.topics import get_topic
 
 SEED = 20240
 TOPIC = "08_gradient_descent"
@@ -14,23 +11,9 @@ ALTERNATIVES = ['alt_correct_explicit_loops.ipynb', 'alt_correct_float32.ipynb']
 
 
 @pytest.fixture(scope="module")
-def graded(fixtures, tmp_path_factory):
-    from concurrent.futures import ThreadPoolExecutor
-
-    topic = get_topic(TOPIC)
-    ref = reference_observations(topic, SEED)
-    out = tmp_path_factory.mktemp(TOPIC)
-    box = ProcessSandbox()
-    names = sorted([*BUGGY, *ALTERNATIVES])
-
-    def one(item):
-        slot, name = item
-        path = fixtures / TOPIC / name
-        return name, grade_one(topic=topic, path=path, out_dir=out / name, seed=SEED, sandbox=box,
-                               ref=ref, slot=slot % 2)
-
-    with ThreadPoolExecutor(2) as pool:
-        return dict(pool.map(one, enumerate(names)))
+def graded(fixtures, tmp_path_factory, fixture_grader):
+    return fixture_grader(fixtures / TOPIC, tmp_path_factory.mktemp(TOPIC), TOPIC,
+                          [*BUGGY, *ALTERNATIVES], SEED)
 
 
 @pytest.mark.parametrize("name", sorted(BUGGY))

@@ -2,10 +2,6 @@
 submission written differently (float32 throughout) gets full marks (process sandbox)."""
 import pytest
 
-from autograder.grade import grade_one, reference_observations
-from autograder.sandbox.process import ProcessSandbox
-from autograder.topics import get_topic
-
 pytestmark = pytest.mark.slow  # about 30 s: six notebooks through the process sandbox
 
 SEED = 1717
@@ -29,22 +25,9 @@ ALTERNATIVES = ["alt_correct_float32.ipynb"]
 
 
 @pytest.fixture(scope="module")
-def graded(fixtures, tmp_path_factory):
-    from concurrent.futures import ThreadPoolExecutor
-
-    topic = get_topic(TOPIC)
-    ref = reference_observations(topic, SEED)
-    out = tmp_path_factory.mktemp(TOPIC)
-    box = ProcessSandbox()
-    names = sorted([*BUGGY, *ALTERNATIVES])
-
-    def one(item):
-        slot, name = item
-        return name, grade_one(topic=topic, path=fixtures / TOPIC / name, out_dir=out / name,
-                               seed=SEED, sandbox=box, ref=ref, slot=slot % 2)
-
-    with ThreadPoolExecutor(2) as pool:
-        return dict(pool.map(one, enumerate(names)))
+def graded(fixtures, tmp_path_factory, fixture_grader):
+    return fixture_grader(fixtures / TOPIC, tmp_path_factory.mktemp(TOPIC), TOPIC,
+                          [*BUGGY, *ALTERNATIVES], SEED)
 
 
 @pytest.mark.parametrize("name", sorted(BUGGY))

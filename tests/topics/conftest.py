@@ -1,0 +1,28 @@
+"""Shared by the topic tests: grade a set of fixture notebooks once, two at a time, against one
+reference run."""
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from autograder.grade import grade_one, reference_observations
+from autograder.sandbox.process import ProcessSandbox
+from autograder.topics import get_topic
+
+
+def grade_fixtures(fixture_dir, out, topic_name, names, seed, jobs=2):
+    topic = get_topic(topic_name)
+    ref = reference_observations(topic, seed)
+    box = ProcessSandbox()
+
+    def one(item):
+        slot, name = item
+        return name, grade_one(topic=topic, path=fixture_dir / name, out_dir=out / name,
+                               seed=seed, sandbox=box, ref=ref, slot=slot % jobs)
+
+    with ThreadPoolExecutor(jobs) as pool:
+        return dict(pool.map(one, enumerate(sorted(names))))
+
+
+@pytest.fixture(scope="session")
+def fixture_grader():
+    return grade_fixtures
