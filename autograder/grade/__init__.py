@@ -22,7 +22,6 @@ from autograder.sandbox.process import ProcessSandbox
 from autograder.topics import Topic, get_topic
 from autograder.verdict import judge
 
-SUBMISSION_SUFFIXES = (".ipynb", ".py")
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,18 +36,6 @@ def host_gpu() -> str | None:
         return None
     names = out.stdout.strip().splitlines()
     return names[0].strip() if out.returncode == 0 and names else None
-
-
-def expand(submissions) -> list[Path]:
-    """Files as given; folders contribute their notebooks and .py files (sorted)."""
-    paths: list[Path] = []
-    for s in submissions:
-        p = Path(s)
-        if p.is_dir():
-            paths += sorted(q for q in p.iterdir() if q.is_file() and q.suffix in SUBMISSION_SUFFIXES)
-        else:
-            paths.append(p)
-    return paths
 
 
 def reference_observations(topic: Topic, seed: int) -> Observations:
@@ -161,12 +148,3 @@ def grade(*, topic: str, submissions: list, out: str | Path, sandbox: str = "aut
             book.close()
     return [reports[i] for i in sorted(reports)]
 
-
-def _unique_names(paths: list[Path]) -> list[str]:
-    seen: dict[str, int] = {}
-    names = []
-    for p in paths:
-        n = p.stem
-        seen[n] = seen.get(n, 0) + 1
-        names.append(n if seen[n] == 1 else f"{n}-{seen[n]}")
-    return names
