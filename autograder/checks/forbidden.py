@@ -10,7 +10,12 @@ what it does.
 from __future__ import annotations
 
 import ast
+import threading
 from dataclasses import dataclass
+
+# ast.parse from two threads at once failed here on CPython 3.11.7 ("AST constructor recursion
+# depth mismatch", seen in CI while grading with two jobs); the scan is cheap, so serialise it.
+_PARSE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,8 @@ def scan(cells, forbidden) -> list[Finding]:
     findings: list[Finding] = []
     for index, source in cells:
         try:
-            tree = ast.parse(source)
+            with _PARSE_LOCK:
+                tree = ast.parse(source)
         except SyntaxError:
             continue
         s = _Scanner(index, forbidden, aliases)
