@@ -26,3 +26,25 @@ def grade_fixtures(fixture_dir, out, topic_name, names, seed, jobs=2):
 @pytest.fixture(scope="session")
 def fixture_grader():
     return grade_fixtures
+
+
+def fails_targets(report, name, targets):
+    """A buggy fixture: no grader error, every targeted test failed, and points lost."""
+    status = {t.id: t.status for t in report.tests}
+    assert report.grader_errors == 0
+    for test_id in targets:
+        assert status[test_id] == "failed", f"{name} should fail {test_id}: {status}"
+    assert report.score < report.max_score
+
+
+def full_marks(report):
+    """A correct submission written differently: every test passed."""
+    failed = {t.id: t.output for t in report.tests if t.status != "passed"}
+    assert not failed, failed
+    assert report.score == report.max_score
+
+
+@pytest.fixture(scope="session")
+def expect():
+    return type("Expect", (), {"fails_targets": staticmethod(fails_targets),
+                               "full_marks": staticmethod(full_marks)})

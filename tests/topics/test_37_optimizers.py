@@ -2,7 +2,6 @@
 correct submission written differently gets full marks (graded in the process sandbox)."""
 import pytest
 
-
 SEED = 20240
 TOPIC = "37_optimizers"
 # fixture -> the tests it must fail
@@ -21,18 +20,10 @@ def graded(fixtures, tmp_path_factory, fixture_grader):
 
 
 @pytest.mark.parametrize("name", sorted(BUGGY))
-def test_buggy_submission_fails_its_target_tests(graded, name):
-    report = graded[name]
-    status = {t.id: t.status for t in report.tests}
-    assert report.grader_errors == 0
-    for test_id in BUGGY[name]:
-        assert status[test_id] == "failed", f"{name} should fail {test_id}: {status}"
-    assert report.score < report.max_score
+def test_buggy_submission_fails_its_target_tests(graded, name, expect):
+    expect.fails_targets(graded[name], name, BUGGY[name])
 
 
 @pytest.mark.parametrize("name", ALTERNATIVES)
-def test_alternative_correct_submission_gets_full_marks(graded, name):
-    report = graded[name]
-    failed = {t.id: t.output for t in report.tests if t.status != "passed"}
-    assert not failed, failed
-    assert report.score == report.max_score
+def test_alternative_correct_submission_gets_full_marks(graded, name, expect):
+    expect.full_marks(graded[name])
