@@ -61,6 +61,7 @@ def grade_one(*, topic: Topic, path: Path, out_dir: Path, seed: int, sandbox: Sa
     gpu = getattr(sandbox, "gpu_name", None) or (host_gpu() if topic.limits.gpu else None)
     results = judge(topic=topic, ref=ref, sub=obs, fatal=sub.fatal, findings=findings, seed=seed,
                     has_gpu=gpu is not None)
+    notes.extend(sub.notes)  # cells the reader skipped, and why
     for f in findings:
         notes.append(f.describe())
     if obs is not None:
