@@ -33,6 +33,7 @@ class ProbeObs:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     seconds: float | None = None  # as the harness measured (untrusted on the submission side)
     wall_trusted: float | None = None  # from the parent's clock
+    warnings: list[dict] = field(default_factory=list)  # raised during the probe (bounded)
 
     @property
     def values(self) -> dict:
@@ -100,6 +101,7 @@ def read_observations(workdir: Path, topic: Topic, run: RunResult) -> Observatio
         obs = ProbeObs(id=test.id, status=str(meta["status"]), error=_str(meta.get("error")),
                        kind=_str(meta.get("kind")), traceback=_str(meta.get("traceback")),
                        seconds=_num(meta.get("seconds")), wall_trusted=walls.get(test.id))
+        obs.warnings = _warnings(meta.get("warnings"))
         if obs.status == "ok":
             scalars = meta.get("scalars")
             obs.scalars = scalars if isinstance(scalars, dict) else {}
@@ -113,6 +115,15 @@ def read_observations(workdir: Path, topic: Topic, run: RunResult) -> Observatio
                 violations.append(v)
         probes[test.id] = obs
     return Observations(run=run, cells=cells, probes=probes, violations=violations)
+
+
+def _warnings(raw) -> list[dict]:
+    """The harness's warning records, as plain bounded strings (the submission may forge them;
+    forging one only costs it points)."""
+    if not isinstance(raw, list):
+        return []
+    return [{k: str(w.get(k))[:300] if w.get(k) is not None else None
+             for k in ("category", "message", "where")} for w in raw[:20] if isinstance(w, dict)]
 
 
 def _str(v):

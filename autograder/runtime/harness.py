@@ -23,10 +23,12 @@ import sys
 import time
 import traceback
 import types
+import warnings
 import zlib
 
 OUT = "out"
 MAX_TRACE = 4000
+MAX_WARNINGS = 20
 
 
 class ProbeTimeout(BaseException):
@@ -71,8 +73,18 @@ def _flatten(obs, prefix=""):
             yield name, value
 
 
+def _plain_scalar(arr):
+    """A 0-d real/bool array (a NumPy scalar, a 0-d tensor) as the Python number it stands for, so
+    that ``np.float64(x)``, ``np.float32(x)`` and ``float(x)`` encode alike; None otherwise."""
+    if arr.ndim != 0 or arr.dtype.kind not in "biuf":
+        return None
+    return arr.item()
+
+
 def encode_observations(obs) -> tuple[dict, dict]:
-    """Split a probe's return value into JSON scalars and arrays. Lists of numbers become arrays."""
+    """Split a probe's return value into JSON scalars and arrays. Lists of numbers become arrays;
+    NumPy scalars and 0-d arrays become Python numbers (a probe that must see the dtype of a scalar
+    observes it explicitly, e.g. ``str(x.dtype)``)."""
     import numpy as np
 
     scalars, arrays = {}, {}
@@ -81,7 +93,13 @@ def encode_observations(obs) -> tuple[dict, dict]:
         if arr is not None:
             if arr.dtype == object:
                 raise TypeError(f"observation {name!r} is an object array; return numbers")
-            arrays[name] = np.ascontiguousarray(arr)
+            plain = _plain_scalar(arr)
+            if plain is not None:
+                scalars[name] = plain
+            else:
+                # np.array(order="C"), not np.ascontiguousarray: the latter turns a 0-d array
+                # into shape (1,).
+                arrays[name] = np.array(arr, order="C")
         elif value is None or isinstance(value, (bool, int, float, str)):
             scalars[name] = value
         elif isinstance(value, (list, tuple)):
@@ -219,6 +237,31 @@ def run_probe(probe_fn, module, rng, args, time_limit):
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+def _warning_record(w) -> dict:
+    """Plain data for one warning; ``where`` names the notebook cell that raised it, if any."""
+    name = str(getattr(w, "filename", "") or "")
+    where = name.strip("<>") if name.startswith("<cell") else None
+    return {"category": getattr(w.category, "__name__", "Warning")[:100],
+            "message": str(w.message)[:300], "where": where}
+
+
+def run_probe_recording_warnings(probe_fn, module, rng, args, time_limit, sink: list):
+    """``run_probe`` with every warning raised meanwhile recorded (first MAX_WARNINGS) into
+    ``sink``: a stub that promises a numerically stable function ("no warnings") is graded on
+    them. NumPy's floating-point errors warn by default; a submission may silence them, which is
+    its own choice."""
+    def record(message, category, filename, lineno, file=None, line=None):
+        # Bounded: a loop that warns a million times keeps MAX_WARNINGS of them.
+        if len(sink) < MAX_WARNINGS:
+            sink.append(_warning_record(warnings.WarningMessage(message, category, filename,
+                                                                lineno)))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = record
+        return run_probe(probe_fn, module, rng, args, time_limit)
+
+
 def main():
     job = json.loads(sys.stdin.read())
     sys.stdin.close()
@@ -252,15 +295,16 @@ def main():
 
     for probe in job["probes"]:
         ident, name = probe["id"], probe["probe"]
-        meta = {"id": ident, "probe": name, "status": "ok"}
+        meta = {"id": ident, "probe": name, "status": "ok", "warnings": []}
         fn = getattr(probes_mod, name, None)
         start = time.perf_counter()
         mark("start", ident)
         try:
             if fn is None:
                 raise LookupError(f"grader error: probe function {name!r} is not defined")
-            obs = run_probe(fn, submission, probe_rng(job["seed"], ident), probe.get("args", {}),
-                            probe.get("time_limit", 60))
+            obs = run_probe_recording_warnings(fn, submission, probe_rng(job["seed"], ident),
+                                               probe.get("args", {}), probe.get("time_limit", 60),
+                                               meta["warnings"])
             scalars, arrays = encode_observations(obs)
             meta["scalars"] = scalars
             meta["arrays"] = sorted(arrays)

@@ -137,6 +137,21 @@ def _gradient_check(test: TestSpec, ref: ProbeObs, sub: ProbeObs) -> Verdict:
     return Verdict(0.0, msg, details)
 
 
+def _no_warnings(v: Verdict, sp: ProbeObs) -> Verdict:
+    """A test whose stub promises a numerically stable function ("no warnings", "exp only sees
+    non-positive numbers") fails when the student's own cells raised a floating-point warning
+    (overflow in exp, log of 0, 0/0) during the probe, even if the values came out right."""
+    own = [w for w in sp.warnings if w.get("where") and w.get("category") == "RuntimeWarning"]
+    if not own:
+        return v
+    w = own[0]
+    msg = (f"your code raised a warning in {w['where']}: RuntimeWarning: {w['message']} "
+           f"({len(own)} warning(s) in this test); this function must be numerically stable and "
+           f"warning-free for these inputs (see the exercise text)")
+    return Verdict(0.0, (v.message + "\n" + msg) if v.message else msg,
+                   {**v.details, "warnings": own})
+
+
 def judge(*, topic: Topic, ref: Observations, sub: Observations | None, fatal: str | None,
           findings: list[Finding], seed: int, has_gpu: bool = False) -> list[TestResult]:
     verdicts = load_verdicts(topic)
@@ -181,6 +196,8 @@ def judge(*, topic: Topic, ref: Observations, sub: Observations | None, fatal: s
                         f"{type(exc).__name__}: {exc}")
             r.details["grader_traceback"] = traceback.format_exc()[-2000:]
             continue
+        if test.options.get("no_warnings"):
+            v = _no_warnings(v, sp)
         frac = float(np.clip(v.fraction, 0.0, 1.0)) if np.isfinite(v.fraction) else 0.0
         r.score = round(frac * r.max_score, 4)
         r.status = "passed" if frac >= 1.0 else "failed"
