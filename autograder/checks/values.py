@@ -73,10 +73,23 @@ def _num(x) -> str:
     return f"{x:.6g}" if isinstance(x, float) else str(x)
 
 
+def _promise_message(name: str, expected, actual) -> str | None:
+    """Plain words for the observations probes make of a stub's promises (checks/calls.py)."""
+    fn = name.rpartition("unchanged.")[2]
+    if "unchanged." in name and expected is True and actual is False:
+        return (f"{fn}: your function modified its input arguments in place; it must leave them "
+                f"unchanged (work on a copy)")
+    if name.endswith("in_place") and expected is True and actual is False:
+        return f"{name}: the exercise asks for an in-place update, but the arrays passed in did not change"
+    return None
+
+
 def compare_scalar(name: str, expected, actual, *, rtol: float, atol: float) -> Verdict:
     if isinstance(expected, (bool, str)) or expected is None:
         ok = actual == expected and type(actual) is type(expected)
-        return Verdict(float(ok), "" if ok else f"{name}: got {actual!r}, expected {expected!r}")
+        msg = "" if ok else (_promise_message(name, expected, actual)
+                             or f"{name}: got {actual!r}, expected {expected!r}")
+        return Verdict(float(ok), msg)
     if isinstance(expected, (list, dict)):
         ok = actual == expected
         return Verdict(float(ok), "" if ok else f"{name}: got {str(actual)[:200]}, expected "

@@ -14,7 +14,7 @@ from autograder.checks import Verdict
 from autograder.checks.forbidden import Finding
 from autograder.checks.gradients import compare_gradients, self_consistency
 from autograder.checks.speed import speed_verdict
-from autograder.checks.values import compare_observations
+from autograder.checks.values import compare_observations, compare_scalar
 from autograder.probe import Observations, ProbeObs
 from autograder.topics import TestSpec, Topic
 
@@ -119,7 +119,11 @@ def _gradient_check(test: TestSpec, ref: ProbeObs, sub: ProbeObs) -> Verdict:
             err = self_consistency(subv[key], fd)
             if err is not None:
                 diagnostics[key] = err
-        v = compare_gradients(key, expected, subv.get(key), tol=test.rtol, atol=test.atol)
+        if isinstance(expected, (bool, str, list, dict)) or expected is None:
+            # Not a gradient: a promise observed beside it (inputs unchanged, a dtype, a flag).
+            v = compare_scalar(key, expected, subv.get(key), rtol=0.0, atol=0.0)
+        else:
+            v = compare_gradients(key, expected, subv.get(key), tol=test.rtol, atol=test.atol)
         if not v.passed:
             fails.append((key, v))
     details = {"self_check": diagnostics}
