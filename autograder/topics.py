@@ -14,6 +14,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.errors import UserError
+
 KINDS = {"V": "values", "G": "gradients", "S": "shapes", "C": "convergence", "P": "speed"}
 
 
@@ -118,6 +120,13 @@ def all_topics(root: Path | None = None) -> list[Topic]:
     return [load_topic(p) for p in sorted(ref.iterdir()) if (p / "manifest.toml").is_file()]
 
 
+class UnknownTopicError(UserError, KeyError):
+    """A topic name that matches no topic (a KeyError too, for older callers)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "unknown topic"
+
+
 def get_topic(name: str, root: Path | None = None) -> Topic:
     """Accepts the directory name ("10_dl_basics"), its number ("10"), or its slug."""
     topics = all_topics(root)
@@ -126,4 +135,4 @@ def get_topic(name: str, root: Path | None = None) -> Topic:
         if name in (t.name, slug) or (name.isdigit() and int(name) == int(t.number)):
             return t
     known = ", ".join(t.name for t in topics)
-    raise KeyError(f"unknown topic {name!r}; known topics: {known}")
+    raise UnknownTopicError(f"unknown topic {name!r}; known topics: {known}")

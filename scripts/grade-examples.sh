@@ -8,5 +8,5 @@ export AUTOGRADER_ROOT="$PWD"
 out="${1:-out/examples}"
 for dir in examples/*/; do
   topic=$(basename "$dir")
-  autograder grade "$topic" "$dir" --out "$out/$topic" --sandbox auto --jobs 2
+  autograder grade "$topic" "$dir" --out "$out" --sandbox auto --jobs 2
 done

@@ -1,4 +1,5 @@
-"""`autograder gradebook export --format csv`: one row per student, one column per topic.
+"""`autograder gradebook export`: the course gradebook as CSV/JSON (one column per topic), the CSV
+Canvas's gradebook import takes (`--format canvas`), or per-test scores (`--format tests`).
 
 Also adds the gradebook options to `autograder grade` (--gradebook URL, --no-gradebook,
 --naming REGEX), so the core parser needs no edit."""
@@ -9,7 +10,8 @@ def register(sub, console) -> None:
     g = sub.choices.get("grade")
     if g is not None:
         g.add_argument("--gradebook", default=None,
-                       help="SQLAlchemy URL or SQLite file (default: <out>/gradebook.sqlite); "
+                       help="SQLAlchemy URL or SQLite file (default: <out>/gradebook.sqlite, the "
+                            "course gradebook beside the topic folders); "
                             "graded submissions are committed one by one and skipped on re-runs")
         g.add_argument("--no-gradebook", action="store_true", help="record nothing")
         g.add_argument("--naming", default=None,
@@ -18,10 +20,20 @@ def register(sub, console) -> None:
 
     p = sub.add_parser("gradebook", help="the gradebook database")
     verbs = p.add_subparsers(dest="gradebook_verb", required=True)
-    e = verbs.add_parser("export", help="one row per student, one column per topic")
+    e = verbs.add_parser("export", help="grades as CSV/JSON, Canvas's import CSV, or per-test CSV")
     e.add_argument("--gradebook", default="gradebook.sqlite",
-                   help="SQLAlchemy URL or SQLite file (default: ./gradebook.sqlite)")
-    e.add_argument("--format", default="csv", choices=["csv", "json"])
+                   help="SQLAlchemy URL or SQLite file, e.g. out/gradebook.sqlite "
+                        "(default: ./gradebook.sqlite); it must exist")
+    e.add_argument("--format", default="csv", choices=["csv", "json", "canvas", "tests"],
+                   help="csv/json: one row per student, one column per topic; canvas: the CSV "
+                        "Canvas's gradebook import takes (one assignment); tests: per-test scores, "
+                        "lateness and LMS ids (one assignment)")
+    e.add_argument("--topic", default=None, help="the assignment (needed with canvas/tests when "
+                                                 "the gradebook holds several)")
+    e.add_argument("--assignment", default=None,
+                   help="canvas: the column header, Canvas's 'Name (assignment id)' (default: "
+                        "the course config's canvas name for the topic, else the topic)")
+    e.add_argument("--course", default=None, help="course config TOML (default: ./course.toml)")
     e.add_argument("--policy", default="latest", choices=["latest", "best"],
                    help="latest (default): the most recently graded submission counts; "
                         "best: the highest score over all graded submissions")
@@ -31,7 +43,8 @@ def register(sub, console) -> None:
         from autograder.gradebook import export
 
         text = export(gradebook=args.gradebook, format=args.format, out=args.out,
-                      policy=args.policy)
+                      policy=args.policy, topic=args.topic, assignment=args.assignment,
+                      course=args.course)
         if args.out:
             console.print(f"wrote {args.out}")
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import queue
 import secrets
 import shutil
@@ -45,7 +46,8 @@ def reference_observations(topic: Topic, seed: int) -> Observations:
 
 
 def grade_one(*, topic: Topic, path: Path, out_dir: Path, seed: int, sandbox: Sandbox,
-              ref: Observations, slot: int = 0, name: str | None = None) -> Report:
+              ref: Observations, slot: int = 0, name: str | None = None,
+              late: dict | None = None, info: dict | None = None) -> Report:
     t0 = time.monotonic()
     sub = load_submission(path)
     notes: list[str] = []
@@ -76,39 +78,93 @@ def grade_one(*, topic: Topic, path: Path, out_dir: Path, seed: int, sandbox: Sa
             notes.append("the submission printed too much; its output was cut")
     report = Report(submission=name or path.stem, topic=topic.name, sha256=sub.sha256, seed=seed,
                     sandbox=sandbox.name, isolation=sandbox.describe(),
-                    execution_time=time.monotonic() - t0, tests=results, notes=notes, device=gpu)
+                    execution_time=time.monotonic() - t0, tests=results, notes=notes, device=gpu,
+                    late=dict(late or {}), info=dict(info or {}))
     write_report(report, out_dir)
     if obs is not None:
         (out_dir / "output.txt").write_text(obs.run.stderr)
     return report
 
 
+def _intake_notes(item) -> list[str]:
+    if not item.others:
+        return []
+    return [f"you submitted {len(item.others) + 1} files; the latest, {item.original!r}, was graded "
+            f"(not graded: {', '.join(repr(o) for o in item.others[:10])})"]
+
+
+def _error_report(*, topic: Topic, item, out_dir: Path, seed: int, sandbox: Sandbox,
+                  late: dict, info: dict) -> Report:
+    """The report of a student whose file could not be taken (oversize, unreadable, a link):
+    zero with the reason, never a batch error."""
+    results = judge(topic=topic, ref=None, sub=None, fatal=item.error, findings=[], seed=seed)
+    sha = hashlib.sha256(f"intake-error\0{item.student}\0{item.error}".encode()).hexdigest()
+    report = Report(submission=item.student, topic=topic.name, sha256=sha, seed=seed,
+                    sandbox=sandbox.name, isolation=sandbox.describe(), execution_time=0.0,
+                    tests=results, notes=[item.error] + _intake_notes(item), late=late, info=info)
+    write_report(report, out_dir)
+    return report
+
+
 def grade(*, topic: str, submissions: list, out: str | Path, sandbox: str = "auto",
           seed: int | None = None, jobs: int = 1, progress: Callable | None = None,
-          gradebook: str | None = None, naming: str | None = None) -> list[Report]:
-    """Grade ``submissions`` (files, folders, or LMS zips) for ``topic`` into ``out/<student>/``.
+          gradebook: str | None = None, naming: str | None = None, force: bool = False,
+          course: str | Path | None = None) -> list[Report]:
+    """Grade ``submissions`` (files, folders, or LMS zips) for ``topic`` into
+    ``out/<topic>/students/<student>/`` (see :mod:`autograder.collect` for who a file belongs to).
 
-    The student of each file comes from its name (``naming``: a regex with a named group
-    ``student``; the default handles Canvas exports and plain ``student.ipynb``). With
-    ``gradebook`` (an SQLAlchemy URL or a SQLite path), every graded submission is committed to it
-    as soon as it finishes, and submissions already there (same student, topic, content hash and
-    grader version) are not graded again: their stored report is returned with ``cached=True``."""
-    from autograder.collect import collect
+    With ``gradebook`` (an SQLAlchemy URL or a SQLite path; the CLI's default is
+    ``out/gradebook.sqlite``), every graded submission is committed to it as soon as it finishes,
+    and submissions already there (same student, topic, content hash and grader version) are not
+    graded again: their stored report is returned with ``cached=True`` (``force`` grades them
+    again and replaces their rows). ``course``: the course config (late policy, due dates; see
+    :mod:`autograder.course`)."""
+    import tempfile
+
+    from autograder.collect import collect, topic_dir
+    from autograder.course import load_course
+    from autograder.errors import UserError
+
+    if not isinstance(jobs, int) or jobs < 1:
+        raise UserError(f"--jobs must be a whole number of at least 1, not {jobs!r}")
+    t = get_topic(topic)
+    out = Path(out)
+    assignment = load_course(course).assignment(t)
+    try:
+        topic_dir(out, t.name).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"--out {out}: cannot create it ({exc.strerror})") from None
+    workdir = Path(tempfile.mkdtemp(prefix=".intake-", dir=topic_dir(out, t.name)))
+    try:
+        intake = collect(sources=submissions, workdir=workdir, pattern=naming)
+        if not intake:
+            raise UserError(f"no submissions found in {', '.join(map(str, submissions))} "
+                            f"(looked for .ipynb and .py files, and in zips and student folders)")
+        return _grade_intake(t=t, intake=intake, out=out, sandbox=sandbox, seed=seed, jobs=jobs,
+                             progress=progress, gradebook=gradebook, force=force,
+                             assignment=assignment)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _grade_intake(*, t, intake, out, sandbox, seed, jobs, progress, gradebook, force,
+                  assignment) -> list[Report]:
+    from autograder.collect import student_dir
+    from autograder.course import lateness
     from autograder.gradebook import Gradebook, grader_version
     from autograder.report import load_report
 
-    t = get_topic(topic)
-    out = Path(out)
-    intake = collect(sources=submissions, workdir=out / "_intake", pattern=naming)
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
-    box = get_sandbox(sandbox)
     book = Gradebook(gradebook) if gradebook else None
     version = grader_version(t)
     reports: dict[int, Report] = {}
     todo = []
     for i, item in enumerate(intake):
-        if book is not None:
-            sha = hashlib.sha256(item.path.read_bytes()).hexdigest()
+        if book is not None and not force:
+            if item.path is not None:
+                sha = hashlib.sha256(item.path.read_bytes()).hexdigest()
+            else:
+                sha = hashlib.sha256(f"intake-error\0{item.student}\0{item.error}".encode()).hexdigest()
             row = book.has(student=item.student, topic=t.name, sha256=sha, version=version)
             if row is not None:
                 cached = load_report(Path(row.report_path))
@@ -119,7 +175,8 @@ def grade(*, topic: str, submissions: list, out: str | Path, sandbox: str = "aut
                     continue
                 # the report folder is gone: grade again (the row stays; it is the same grade)
         todo.append((i, item))
-    ref = reference_observations(t, seed) if todo else None
+    box = get_sandbox(sandbox) if todo else None
+    ref = reference_observations(t, seed) if any(it.path is not None for _, it in todo) else None
     slots: queue.Queue[int] = queue.Queue()
     for k in range(max(1, jobs)):
         slots.put(k)
@@ -128,12 +185,32 @@ def grade(*, topic: str, submissions: list, out: str | Path, sandbox: str = "aut
         i, item = entry
         slot = slots.get()
         try:
-            r = grade_one(topic=t, path=item.path, out_dir=out / item.student, seed=seed,
-                          sandbox=box, ref=ref, slot=slot, name=item.student)
+            late = lateness(assignment=assignment, submitted_at=item.submitted_at,
+                            lms_late=item.late, lms=item.lms)
+            info = item.info()
+            out_dir = student_dir(out, t.name, item.student)
+            if item.path is None:
+                r = _error_report(topic=t, item=item, out_dir=out_dir, seed=seed, sandbox=box,
+                                  late=late, info=info)
+            else:
+                r = grade_one(topic=t, path=item.path, out_dir=out_dir, seed=seed,
+                              sandbox=box, ref=ref, slot=slot, name=item.student, late=late,
+                              info=info)
+                extra = _intake_notes(item)
+                if extra:  # the report is rewritten with the note (rare: students with 2+ files)
+                    r.notes[:0] = extra
+                    write_report(r, out_dir)
             if book is not None:
                 book.record(student=item.student, topic=t.name, sha256=r.sha256, version=version,
                             score=r.score, max_score=r.max_score, seed=seed, sandbox=r.sandbox,
-                            report_path=str((out / item.student / "results.json").resolve()))
+                            report_path=str((out_dir / "results.json").resolve()), force=force,
+                            name=item.name or None, lms=item.lms, user_id=item.user_id,
+                            submission_id=item.submission_id, submitted_at=item.submitted_at,
+                            late=bool(late.get("late")), days_late=int(late.get("days", 0)),
+                            penalty_percent=r.penalty_percent, raw_score=r.raw_score,
+                            tests=json.dumps([{"id": x.id, "name": x.name, "score": x.score,
+                                               "max_score": x.max_score, "status": x.status}
+                                              for x in r.tests]))
             return i, r
         finally:
             slots.put(slot)
@@ -148,4 +225,3 @@ def grade(*, topic: str, submissions: list, out: str | Path, sandbox: str = "aut
         if book is not None:
             book.close()
     return [reports[i] for i in sorted(reports)]
-

@@ -27,10 +27,35 @@ class Report:
     notes: list[str] = field(default_factory=list)
     device: str | None = None
     cached: bool = False  # read back from an earlier run (already in the gradebook), not graded now
+    late: dict = field(default_factory=dict)  # autograder.course.lateness(): late, days, percent, ...
+    info: dict = field(default_factory=dict)  # autograder.collect.Intake.info(): LMS name and ids
+
+    @property
+    def raw_score(self) -> float:
+        """The points the tests gave, before any late deduction."""
+        return round(sum(t.score for t in self.tests), 4)
+
+    @property
+    def penalty_percent(self) -> float:
+        try:
+            return float(min(100.0, max(0.0, float(self.late.get("percent", 0.0)))))
+        except (TypeError, ValueError, AttributeError):
+            return 0.0
 
     @property
     def score(self) -> float:
-        return round(sum(t.score for t in self.tests), 4)
+        """The recorded score: the raw score less the late deduction."""
+        return round(self.raw_score * (1.0 - self.penalty_percent / 100.0), 4)
+
+    def late_line(self) -> str:
+        """One line on lateness for reports ("" when on time)."""
+        if not self.late.get("late"):
+            return ""
+        days = self.late.get("days", 0)
+        how = f" ({self.late['how']})" if self.late.get("how") else ""
+        return (f"late by {days} day{'s' if days != 1 else ''}{how}: {self.penalty_percent:g}% deducted "
+                f"under the course policy ({self.late.get('policy', '')}); "
+                f"{self.raw_score:g} points before the deduction")
 
     @property
     def max_score(self) -> float:
@@ -50,6 +75,8 @@ class Report:
         (their name and score only), for places students see before those tests are released."""
         lines = [f"{self.submission}: {self.score:g} / {self.max_score:g} points "
                  f"(topic {self.topic}, seed {self.seed}, sandbox: {self.sandbox})"]
+        if self.late_line():
+            lines.append(self.late_line())
         if "NOT ISOLATED" in self.isolation:
             lines.append("WARNING: " + self.isolation)
         if self.not_run_points:
@@ -88,7 +115,9 @@ class Report:
                            "seed": self.seed, "sandbox": self.sandbox, "isolation": self.isolation,
                            "device": self.device, "grader_version": __version__,
                            "max_score": self.max_score, "not_run_points": self.not_run_points,
-                           "grader_errors": self.grader_errors, "notes": self.notes},
+                           "grader_errors": self.grader_errors, "notes": self.notes,
+                           "raw_score": self.raw_score, "late": _plain(self.late),
+                           "submission_info": _plain(self.info)},
         }
 
 
@@ -144,6 +173,7 @@ def load_report(path: Path) -> Report | None:
         return Report(submission=ex["submission"], topic=ex["topic"], sha256=ex["sha256"],
                       seed=ex["seed"], sandbox=ex["sandbox"], isolation=ex.get("isolation", ""),
                       execution_time=float(data.get("execution_time", 0.0)), tests=tests,
-                      notes=list(ex.get("notes", [])), device=ex.get("device"), cached=True)
+                      notes=list(ex.get("notes", [])), device=ex.get("device"), cached=True,
+                      late=dict(ex.get("late") or {}), info=dict(ex.get("submission_info") or {}))
     except (OSError, ValueError, KeyError, TypeError):
         return None

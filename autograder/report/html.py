@@ -47,6 +47,7 @@ img{max-width:100%;height:auto;display:block;margin:.5em 0}
  &middot; sandbox {{ r.sandbox }}{% if r.device %} &middot; GPU {{ r.device }}{% endif %}</div>
 <div class="total">{{ fmt(r.score) }} / {{ fmt(r.max_score) }} points</div>
 <div class="bar"><span style="width:{{ pct }}%"></span></div>
+{% if r.late_line() %}<p class="notes"><b>Late:</b> {{ r.late_line() }}.</p>{% endif %}
 {% if r.not_run_points %}<p class="hint">{{ fmt(r.not_run_points) }} more points belong to tests that
 need a GPU; this grading host has none, so they were not run and do not count against you.</p>{% endif %}
 {% if r.grader_errors %}<p class="notes"><b>Grader error:</b> {{ r.grader_errors }} test(s) could not be

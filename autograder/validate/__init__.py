@@ -25,7 +25,9 @@ class ValidationRow:
 
 
 def validate(*, topics: list[str] | None = None, sandbox: str = "auto",
-             seed: int | None = None) -> list[ValidationRow]:
+             seed: int | None = None, progress=None) -> list[ValidationRow]:
+    """Grade each topic's solution (full marks expected) and stub (zero expected). ``progress``
+    is called with a short label after each of the two gradings of a topic."""
     chosen = [get_topic(t) for t in topics] if topics else all_topics()
     box = get_sandbox(sandbox)
     rows = []
@@ -35,8 +37,12 @@ def validate(*, topics: list[str] | None = None, sandbox: str = "auto",
         with tempfile.TemporaryDirectory() as tmp:
             sol = grade_one(topic=topic, path=topic.solution_path, out_dir=Path(tmp) / "solution",
                             seed=s, sandbox=box, ref=ref)
+            if progress:
+                progress(f"{topic.name}: solution")
             stub = grade_one(topic=topic, path=topic.stub_path, out_dir=Path(tmp) / "stub", seed=s,
                              sandbox=box, ref=ref)
+            if progress:
+                progress(f"{topic.name}: stub")
         row = ValidationRow(topic=topic.name, max_score=sol.max_score, solution_score=sol.score,
                             stub_score=stub.score)
         if sol.grader_errors or stub.grader_errors:

@@ -98,10 +98,10 @@ def test_real_report_in_headless_chromium(tmp_path):
     shutil.copy(FIX / "naive_softmax_nan.ipynb", subs / "dana.ipynb")
     shutil.copy(FIX / "wrong_sigmoid_backward.ipynb", subs / "eve.ipynb")
     grade(topic=TOPIC, submissions=[subs], out=tmp_path / "out", sandbox="process", seed=11)
-    eve = (tmp_path / "out" / "eve" / "report.html").read_text()
+    eve = (tmp_path / "out" / TOPIC / "students" / "eve" / "report.html").read_text()
     # A failed gradient test carries the finite-difference picture and its reading.
     assert "data:image/png;base64," in eve and "look at the backward" in eve
-    page = tmp_path / "out" / "dana" / "report.html"
+    page = tmp_path / "out" / TOPIC / "students" / "dana" / "report.html"
     assert page.is_file()
     html = page.read_text()
     assert "11 / 13 points" in html
