@@ -1,0 +1,68 @@
+"""The local executor runs grading jobs on this host; the driver judges their result bundles."""
+import json
+from pathlib import Path
+
+import pytest
+
+from autograder.executors import LocalExecutor, get_executor
+from autograder.gradebook import Gradebook
+from autograder.grade import grade
+from autograder.job import REFERENCE_CACHE
+from autograder.sandbox.process import ProcessSandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "10_dl_basics"
+
+
+class FlakySandbox(ProcessSandbox):
+    """Fails every run of one student's cells (a worker fault, not the student's)."""
+
+    def run(self, *, workdir, job, limits, slot=0):
+        if any("BREAK-THE-WORKER" in c["source"] for c in job["cells"]):
+            raise OSError("simulated worker failure")
+        return super().run(workdir=workdir, job=job, limits=limits, slot=slot)
+
+
+def test_batch_runs_the_reference_once_and_a_failing_job_is_that_students_grader_error(
+        tmp_path, monkeypatch):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for p in EXAMPLES.glob("*.ipynb"):
+        (subs / p.name).write_bytes(p.read_bytes())
+    nb = json.loads((subs / "alice.ipynb").read_text())
+    nb["cells"].append({"cell_type": "code", "id": "breaks-worker", "metadata": {}, "execution_count": None, "outputs": [],
+                        "source": ["# BREAK-THE-WORKER\n"]})
+    (subs / "dave.ipynb").write_text(json.dumps(nb))
+
+    made = []
+
+    def local(**kw):
+        ex = LocalExecutor(jobs=2, box=FlakySandbox())
+        made.append(ex)
+        return ex
+
+    monkeypatch.setattr("autograder.executors.get_executor", lambda name, **kw: local(**kw))
+    before = REFERENCE_CACHE.misses
+    book = str(tmp_path / "book.sqlite")
+    reports = {r.submission: r for r in grade(topic="10", submissions=[str(subs)], out=tmp_path / "out",
+                                              seed=4242, gradebook=book)}
+    assert REFERENCE_CACHE.misses - before == 1  # one reference run for the batch
+    assert reports["alice"].score == reports["alice"].max_score == 13
+    assert reports["carol"].score == 0 and reports["carol"].grader_errors == 0
+    dave = reports["dave"]
+    assert dave.score == 0 and dave.grader_errors == len(dave.tests)
+    assert "failed 3 time(s)" in dave.tests[0].output
+    gb = Gradebook(book)
+    try:
+        assert sorted(r.student for r in gb.rows()) == ["alice", "bob", "carol"]  # dave: not a grade
+    finally:
+        gb.close()
+
+
+def test_executors_are_found_by_name_and_ray_is_not_imported():
+    import sys
+
+    assert isinstance(get_executor("local", jobs=1, sandbox="process", address="ignored"), LocalExecutor)
+    assert "ray" not in sys.modules
+    with pytest.raises(ValueError):
+        get_executor("nope")
