@@ -223,6 +223,7 @@ def _grade_intake(*, t, intake, out, sandbox, seed, jobs, progress, gradebook, f
                     continue
                 # the report folder is gone: grade again (the row stays; it is the same grade)
         todo.append((i, item))
+
     def record(i, item, r: Report, out_dir: Path, late: dict, graded: bool = True):
         extra = _intake_notes(item)
         if extra and item.path is not None:  # rewritten with the note (rare: students with 2+ files)
