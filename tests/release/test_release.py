@@ -31,7 +31,8 @@ def bundle(tmp_path_factory) -> Path:
 
 def test_bundle_layout(bundle):
     files = sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file())
-    assert files == [f"{TOPIC}.ipynb"] + [f"tests/q{i}.py" for i in range(1, 6)]
+    assert files == [f"{TOPIC}.ipynb", "README.md", "requirements.txt"] + [
+        f"tests/q{i}.py" for i in range(1, 6)]
     nb = nbformat.read(bundle / f"{TOPIC}.ipynb", as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert 'otter.Notebook(tests_dir="tests")' in code
@@ -105,3 +106,39 @@ def test_grader_check_inside_the_notebook(tmp_path):
     for c in checks:
         text = str(c.outputs)
         assert "passed" in text and "failed" not in text.lower(), text
+
+
+def test_bundle_readme_points_requirements_and_submit_cell(bundle, tmp_path, monkeypatch):
+    from autograder.release import question_points
+
+    t = get_topic(TOPIC)
+    readme = (bundle / "README.md").read_text()
+    assert f"otter check {TOPIC}.ipynb" in readme and f"submission/{TOPIC}.ipynb" in readme
+    assert "<topic>" not in readme
+    reqs = (bundle / "requirements.txt").read_text().split()
+    assert any(r.startswith("numpy==") for r in reqs) and any(r.startswith("otter-grader==") for r in reqs)
+    assert all("==" in r for r in reqs)  # exact versions
+    points = question_points(t)
+    assert sum(points.values()) == t.points
+    nb = nbformat.read(bundle / f"{TOPIC}.ipynb", as_version=4)
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for q, p in points.items():
+        assert re.search(rf"Q{q}\b[^\n]*\({p:g} points?\)", md), (q, p)
+    assert f"**{t.points:g} points**" in md
+    # the submission cell: a no-op where the grader runs it, a checked copy in Jupyter
+    src = nb.cells[-1].source
+    exec(compile(src, "submit", "exec"), {})  # no get_ipython: nothing happens
+    assert not (bundle / "submission").exists()
+    work = tmp_path / "student"
+    shutil.copytree(bundle, work)
+    monkeypatch.chdir(work)
+    ran = []
+
+    class Grader:
+        def check_all(self):
+            ran.append(True)
+
+    exec(compile(src, "submit", "exec"), {"get_ipython": lambda: None, "grader": Grader()})
+    written = work / "submission" / f"{TOPIC}.ipynb"
+    assert ran and written.is_file()
+    assert nbformat.read(written, as_version=4).cells[-1].source == src
