@@ -277,7 +277,7 @@ def plan(sources: list, *, pattern: str | None = None) -> list[tuple[dict, list[
             raise IntakeError(f"{p}: is a link; give the file or folder itself")
         if p.is_dir():
             members = _folder_members(p)
-        elif p.is_file() and zipfile.is_zipfile(p):
+        elif p.is_file() and (p.suffix.lower() == ".zip" or zipfile.is_zipfile(p)):
             members = _zip_members(p)
         elif p.is_file():
             st = p.stat()

@@ -16,6 +16,7 @@ from typing import Callable
 
 from autograder.checks.forbidden import scan
 from autograder.notebook import load_submission
+from autograder.notebook.labels import describe_error, relabel
 from autograder.probe import Observations, observe, reference_cells
 from autograder.report import Report, write_report
 from autograder.sandbox import Sandbox, get_sandbox
@@ -68,13 +69,17 @@ def _finish(*, topic: Topic, sub, findings, ref: Observations | None, obs: Obser
     if obs is not None:
         for c in obs.cells or []:
             if isinstance(c, dict) and c.get("status") == "error":
-                first = next((x.first_line for x in sub.cells if x.index == c.get("index")), "")
-                notes.append(f"code cell {c.get('index')} ({first[:40]!r}) raised "
-                             f"{str(c.get('error'))[:300]}")
+                notes.append(f"code cell {c.get('index')}: "
+                             f"{describe_error(str(c.get('error'))[:300], c.get('traceback'))}")
         if obs.run.killed_reason:
             notes.append(f"the submission's process was stopped: {obs.run.killed_reason}")
         if obs.run.stderr_truncated:
             notes.append("the submission printed too much; its output was cut")
+    # One name for a cell everywhere (position among code cells + first line), each note once.
+    firsts = {c.index: c.first_line for c in sub.cells}
+    notes = list(dict.fromkeys(relabel(n, firsts) for n in notes))
+    for r in results:
+        r.output = relabel(r.output, firsts)
     report = Report(submission=name, topic=topic.name, sha256=sub.sha256, seed=seed,
                     sandbox=sandbox, isolation=isolation, execution_time=time.monotonic() - t0,
                     tests=results, notes=notes, device=gpu, late=dict(late or {}),

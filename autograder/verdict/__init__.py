@@ -53,14 +53,18 @@ def _explain_error(obs: ProbeObs) -> str:
     if m:
         return f"`{m.group(1)}` is not defined in your notebook (check its name and that its cell runs)"
     if obs.kind == "NotImplementedError":
-        return f"not implemented yet ({err})"
+        from autograder.notebook.labels import describe_error
+
+        return f"not implemented yet: {describe_error(err, obs.traceback)}"
     if obs.kind == "Timeout":
         return f"took too long: {err}"
     if obs.kind and "MemoryError" in obs.kind:
         return "ran out of memory (the memory limit was reached)"
     if obs.kind == "ForbiddenAPIError":
         return f"used a forbidden API: {err}"
-    text = f"your code raised {err}"
+    from autograder.notebook.labels import describe_error
+
+    text = f"your code raised {describe_error(err, obs.traceback)}"
     if obs.traceback:
         tail = [ln for ln in obs.traceback.strip().splitlines() if ln.strip()][-6:]
         text += "\n" + "\n".join(tail)
@@ -84,8 +88,9 @@ def _cell_errors(sub: Observations) -> str:
     errs = [c for c in sub.cells if isinstance(c, dict) and c.get("status") == "error"]
     if not errs:
         return ""
-    parts = [f"code cell {c.get('index')} raised {str(c.get('error'))[:200]}" for c in errs[:3]]
-    return "\nNote: " + "; ".join(parts)
+    # The errors themselves are listed once in the report's notes, not on every test.
+    cells = ", ".join(f"code cell {c.get('index')}" for c in errs[:3])
+    return f"\n(Earlier, {cells} raised an error: see the notes at the top.)"
 
 
 def check(test: TestSpec, ref: ProbeObs, sub: ProbeObs, *, verdicts: ModuleType | None,
@@ -190,7 +195,7 @@ def judge(*, topic: Topic, ref: Observations, sub: Observations | None, fatal: s
             r.output = _missing_reason(sub) + _cell_errors(sub)
             continue
         if sp.status != "ok":
-            r.output = _explain_error(sp) + _cell_errors(sub)
+            r.output = _explain_error(sp)  # a cell's own errors are in the notes, once
             continue
         try:
             v = check(test, rp, sp, verdicts=verdicts, seed=seed)

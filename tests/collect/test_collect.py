@@ -169,5 +169,5 @@ def test_not_a_zip_and_missing_path_are_intake_errors(tmp_path):
     bad.write_text("not a zip")
     with pytest.raises(IntakeError):
         collect(sources=[tmp_path / "missing"], workdir=tmp_path / "w")
-    # a .zip that is not a zip is a plain (non-notebook) file: nothing to grade, no crash
-    assert collect(sources=[bad], workdir=tmp_path / "w2") == []
+    with pytest.raises(IntakeError, match="not a readable zip"):
+        collect(sources=[bad], workdir=tmp_path / "w2")

@@ -71,7 +71,7 @@ def test_scipy_signal_scores_zero_naming_call_and_cell(graded, fixtures):
     report = graded[FORBIDDEN]
     assert report.score == 0
     for t in report.tests:
-        assert "scipy.signal" in t.output and "code cell 4" in t.output, t.output
+        assert "scipy.signal" in t.output and "4th code cell" in t.output, t.output
 
 
 def test_stride_tricks_is_not_forbidden():

@@ -1,0 +1,112 @@
+"""The CLI explains itself: every user error is one line on stderr with exit code 2, never a
+traceback; internal errors are apart (exit 1, one line, the traceback in a log file)."""
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from autograder import __version__
+from autograder.cli import main
+
+
+def _run(argv, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _one_line_error(code, err, *needles):
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for n in needles:
+        assert n in lines[0], lines[0]
+
+
+def test_version(capsys):
+    code, out, _ = _run(["--version"], capsys)
+    assert code == 0 and out.strip() == f"autograder {__version__}"
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["grade", "99", "x.ipynb", "--out", "{tmp}/o"], "unknown topic '99'"),
+    (["release", "nope", "--out", "{tmp}/b"], "unknown topic 'nope'"),
+    (["feedback", "99", "--out", "{tmp}/f"], "unknown topic '99'"),
+    (["validate", "99"], "unknown topic '99'"),
+    (["grade", "09", "{tmp}/missing", "--out", "{tmp}/o"], "missing: no such file or folder"),
+    (["grade", "09", "{tmp}/empty", "--out", "{tmp}/o"], "no submissions found"),
+    (["grade", "09", "{tmp}/empty", "--out", "{tmp}/o", "--jobs", "0"], "--jobs: must be at least 1"),
+    (["grade", "09", "{tmp}/empty", "--out", "{tmp}/o", "--jobs", "two"], "not a whole number"),
+    (["grade", "09", "{tmp}/notazip.zip", "--out", "{tmp}/o"], "not a readable zip"),
+    (["grade", "09", "{tmp}/subs", "--out", "{tmp}/o", "--gradebook", "{tmp}/file/gb.sqlite"],
+     "cannot create its folder"),
+    (["grade", "09", "{tmp}/subs", "--out", "{tmp}/o", "--course", "{tmp}/nocourse.toml"],
+     "course config"),
+    (["grade", "09", "{tmp}/subs", "--out", "{tmp}/o", "--course", "{tmp}/bad.toml"],
+     "late policy 'sometimes'"),
+    (["gradebook", "export", "--gradebook", "{tmp}/nope.sqlite"], "does not exist"),
+    (["gradebook", "export", "--gradebook", "{tmp}/file"], "cannot be opened"),
+    (["feedback", "09", "--graded", "{tmp}/o", "--out", "{tmp}/f"], "no graded reports"),
+    (["grade"], "the following arguments are required"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_user_errors_are_one_line_exit_2(tmp_path, capsys, monkeypatch, argv, needle):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "ann.ipynb").write_text("{}")
+    (tmp_path / "notazip.zip").write_bytes(b"PK\x05\x06" + b"\0" * 10)  # looks like a zip, is not
+    (tmp_path / "file").write_text("not a database")
+    (tmp_path / "bad.toml").write_text('[late]\npolicy = "sometimes"\n')
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    code, _, err = _run(argv, capsys)
+    _one_line_error(code, err, needle)
+    assert not (tmp_path / "nope.sqlite").exists()  # reading never creates a database
+    assert not (tmp_path / "o" / "09_neural_network" / "students").exists()
+
+
+def test_internal_error_is_apart(capsys, monkeypatch):
+    import autograder.topics
+
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(autograder.topics, "all_topics", boom)
+    code, _, err = _run(["list"], capsys)
+    assert code == 1
+    (line,) = err.strip().splitlines()
+    assert "internal error" in line and "RuntimeError: disk on fire" in line
+    log = line.rsplit("traceback in ", 1)[1]
+    assert "Traceback" in open(log).read() and "boom" in open(log).read()
+
+
+def test_list_footnotes_gpu_points(capsys):
+    from autograder.grade import host_gpu
+    from autograder.topics import get_topic
+
+    code, out, _ = _run(["list"], capsys)
+    assert code == 0
+    t = get_topic("41")
+    gpu = sum(x.points for x in t.tests if x.requires == "cuda")
+    if gpu and host_gpu() is None:
+        assert "this host has none" in " ".join(out.split())
+
+
+def test_real_process_prints_no_traceback(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "09", str(tmp_path / "x"),
+                           "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr
+
+
+def test_zip_with_only_junk_is_empty(tmp_path, capsys):
+    z = tmp_path / "canvas.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("readme.txt", "x")
+    code, _, err = _run(["grade", "09", str(z), "--out", str(tmp_path / "o")], capsys)
+    _one_line_error(code, err, "no submissions found")
