@@ -1,5 +1,6 @@
 """The CLI explains itself: every user error is one line on stderr with exit code 2, never a
 traceback; internal errors are apart (exit 1, one line, the traceback in a log file)."""
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -110,3 +111,41 @@ def test_zip_with_only_junk_is_empty(tmp_path, capsys):
         zf.writestr("readme.txt", "x")
     code, _, err = _run(["grade", "09", str(z), "--out", str(tmp_path / "o")], capsys)
     _one_line_error(code, err, "no submissions found")
+
+
+def test_validate_shows_progress(capsys, monkeypatch):
+    import autograder.validate as v
+
+    seen = []
+
+    def fake(*, topics, sandbox, seed, progress):
+        for t in topics:
+            progress(f"{t}: solution")
+            progress(f"{t}: stub")
+            seen.append(t)
+        return [v.ValidationRow(topic=t, max_score=1, solution_score=1, stub_score=0) for t in topics]
+
+    monkeypatch.setattr(v, "validate", fake)
+    code, out, _ = _run(["validate", "09", "10"], capsys)
+    assert code == 0 and seen == ["09_neural_network", "10_dl_basics"]
+    assert "09_neural_network" in out and "yes" in out
+
+
+@pytest.mark.slow
+def test_grade_table_and_list_agree_on_points(tmp_path, capsys):
+    """`grade` shows the topic's full points (as `list` does), footnoting GPU points not run."""
+    from autograder.grade import host_gpu
+    from autograder.topics import get_topic
+
+    t = get_topic("41")
+    if host_gpu() is not None or not any(x.requires == "cuda" for x in t.tests):
+        pytest.skip("needs a topic with GPU tests on a host without one")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(t.stub_path, subs / "ann.ipynb")  # the untouched stub: zero, GPU tests not run
+    code, out, _ = _run(["grade", "41", str(subs), "--out", str(tmp_path / "o"),
+                         "--sandbox", "process"], capsys)
+    flat = " ".join(out.split())
+    assert f"{t.points:g}*" in flat and "GPU tests, not run on this host" in flat
+    code, out, _ = _run(["list"], capsys)
+    assert f"{t.points:g}" in out
