@@ -88,7 +88,7 @@ def _cmd_grade(args) -> int:
                       highlight=False)
     if reports:
         mean = sum(r.score for r in reports) / len(reports)
-        console.print(f"{len(reports)} submissions: {len(fresh)} graded, "
+        console.print(f"{len(reports)} submission{'s' if len(reports) != 1 else ''}: {len(fresh)} graded, "
                       f"{len(reports) - len(fresh)} already in the gradebook; mean score {mean:.2f}")
     console.print(f"reports: {students_dir(args.out, topic.name)}/<student>/report.html "
                   f"(results.json, summary.txt beside it)", highlight=False)

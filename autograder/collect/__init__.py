@@ -348,6 +348,12 @@ def _take(member: _Member, target: Path, budget: list[int]) -> str | None:
     return None
 
 
+def _printable(text) -> str:
+    """A name from the export as display text: no control or unpaired surrogate characters."""
+    text = "".join(ch for ch in str(text) if not unicodedata.category(ch).startswith("C"))
+    return text.strip()[:200]
+
+
 class _TooBig(Exception):
     pass
 
@@ -360,7 +366,7 @@ def collect(*, sources: list, workdir: str | Path, pattern: str | None = None) -
     budget = [0]
     out = []
     for n, (ident, cands) in enumerate(plan(sources, pattern=pattern)):
-        base = dict(student=ident["student"], name=str(ident.get("name", ""))[:200],
+        base = dict(student=ident["student"], name=_printable(ident.get("name", "")),
                     lms=ident.get("lms", "file"), user_id=ident.get("user_id"),
                     submission_id=ident.get("submission_id"), late=bool(ident.get("late")))
         if not cands:
@@ -368,7 +374,7 @@ def collect(*, sources: list, workdir: str | Path, pattern: str | None = None) -
                               error="no notebook (.ipynb) or Python file (.py) in this submission"))
             continue
         best = cands[0]
-        others = tuple(c.original[:200] for c in cands[1:])
+        others = tuple(_printable(c.original) for c in cands[1:])
         when = best.ident.get("submitted_at") or best.member.when
         suffix = Path(best.original).suffix.lower()
         if suffix not in SUFFIXES:
@@ -377,6 +383,7 @@ def collect(*, sources: list, workdir: str | Path, pattern: str | None = None) -
         d.mkdir()
         target = d / f"{safe_id(Path(best.original).stem)[:60]}{suffix}"
         err = _take(best.member, target, budget)
-        out.append(Intake(path=None if err else target, submitted_at=when, original=best.original[:200],
+        out.append(Intake(path=None if err else target, submitted_at=when,
+                          original=_printable(best.original),
                           others=others, error=err, **base))
     return out

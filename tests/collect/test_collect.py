@@ -171,3 +171,10 @@ def test_not_a_zip_and_missing_path_are_intake_errors(tmp_path):
         collect(sources=[tmp_path / "missing"], workdir=tmp_path / "w")
     with pytest.raises(IntakeError, match="not a readable zip"):
         collect(sources=[bad], workdir=tmp_path / "w2")
+
+
+def test_names_from_the_export_are_printable(tmp_path):
+    z = _zip(tmp_path / "m.zip", [("Eve\x1b[2J\u202e Evil_9_assignsubmission_file_/hw\x07.ipynb", NB)])
+    (i,) = collect(sources=[z], workdir=tmp_path / "w")
+    assert i.student == "Eve_2J_Evil_9" or i.student.endswith("_9")
+    assert all(ord(c) >= 32 and c != "\u202e" for c in i.name + i.original)
