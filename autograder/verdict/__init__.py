@@ -88,9 +88,14 @@ def _cell_errors(sub: Observations) -> str:
     errs = [c for c in sub.cells if isinstance(c, dict) and c.get("status") == "error"]
     if not errs:
         return ""
-    # The errors themselves are listed once in the report's notes, not on every test.
-    cells = ", ".join(f"code cell {c.get('index')}" for c in errs[:3])
-    return f"\n(Earlier, {cells} raised an error: see the notes at the top.)"
+    # The errors themselves are listed once in the report's notes, not on every test: here only
+    # which cell and what kind of error, so the reason a function is missing is still in view.
+    def kind(c):
+        k = c.get("kind") or str(c.get("error") or "").partition(":")[0]
+        return re.sub(r"[^\w.]", "", str(k))[:60] or "an error"
+
+    cells = "; ".join(f"code cell {c.get('index')} raised {kind(c)}" for c in errs[:3])
+    return f"\n(Earlier, {cells}: see the notes at the top.)"
 
 
 def check(test: TestSpec, ref: ProbeObs, sub: ProbeObs, *, verdicts: ModuleType | None,
@@ -196,6 +201,8 @@ def judge(*, topic: Topic, ref: Observations, sub: Observations | None, fatal: s
             continue
         if sp.status != "ok":
             r.output = _explain_error(sp)  # a cell's own errors are in the notes, once
+            if "is not defined in your notebook" in r.output:
+                r.output += _cell_errors(sub)  # why it is missing: a cell that failed
             continue
         try:
             v = check(test, rp, sp, verdicts=verdicts, seed=seed)
