@@ -45,6 +45,17 @@ def register(sub, console) -> None:
         text = export(gradebook=args.gradebook, format=args.format, out=args.out,
                       policy=args.policy, topic=args.topic, assignment=args.assignment,
                       course=args.course)
+        if args.format == "canvas":
+            import csv
+            import io
+            import sys
+
+            rows = list(csv.reader(io.StringIO(text)))[2:]
+            missing = [r[0] for r in rows if len(r) > 1 and not r[1]]
+            if missing:
+                print(f"autograder: warning: {len(missing)} of {len(rows)} students have no Canvas "
+                      f"user id (not graded from a Canvas zip); Canvas can match them by name only",
+                      file=sys.stderr)
         if args.out:
             console.print(f"wrote {args.out}")
         else:

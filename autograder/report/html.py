@@ -43,7 +43,7 @@ img{max-width:100%;height:auto;display:block;margin:.5em 0}
 </style></head>
 <body>
 <h1>{{ r.topic }}</h1>
-<div class="meta">submission <b>{{ r.submission }}</b> &middot; graded {{ when }} &middot; seed {{ r.seed }}
+<div class="meta">submission <b>{{ r.submission }}</b>{% if r.info and r.info.get("file") %} ({{ r.info.get("file") }}{% if r.info.get("lms") in ("canvas", "moodle", "blackboard") %}, from {{ r.info.get("lms")|capitalize }}{% endif %}{% if r.info.get("submitted_at") %}, {{ r.info.get("submitted_at")[:16]|replace("T", " ") }} UTC{% endif %}){% endif %} &middot; graded {{ when }} &middot; seed {{ r.seed }}
  &middot; sandbox {{ r.sandbox }}{% if r.device %} &middot; GPU {{ r.device }}{% endif %}</div>
 <div class="total">{{ fmt(r.score) }} / {{ fmt(r.max_score) }} points</div>
 <div class="bar"><span style="width:{{ pct }}%"></span></div>
