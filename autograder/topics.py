@@ -28,6 +28,9 @@ class Limits:
     output_kb: int = 256
     tmpfs_mb: int = 64
     gpu: bool = False
+    disk_mb: int = 128  # size cap of the sandbox's working folder (a tmpfs); more is "disk limit"
+    cpus: float = 1.0  # CPU quota of the whole sandbox (cgroup), in cores
+    cell_s: float = 60.0  # time limit of one notebook cell; a cell past it is stopped, the rest run
 
 
 @dataclass(frozen=True)

@@ -1,96 +1,56 @@
-"""Speed: relative to the reference, on the same machine, in the same grading run. The probe (in the
-sandbox) warms up, then times repeated calls; the verdict compares medians with a stated factor.
+"""Speed and memory verdicts, computed on the trusted side from what the PARENT measured.
 
-Clocks. On a CPU, ``time_call`` reads ``time.perf_counter`` around each call (medians of repeats after
-warm-up), or with ``clock="cpu"`` the calling thread's CPU time (``time.thread_time``), which other
-processes competing for the cores do not inflate: on a shared 2-core host under load the wall clock
-moved single runs by 1.5-4x. (``time.process_time`` would count every thread, but under the
-sandbox's RLIMIT_CPU Linux reads the process clock only at scheduler ticks, 4 ms steps: useless for
-millisecond calls. Work moved to other threads is therefore invisible to this clock; probes pin
-torch to one thread, and the wall-clock bound below still sees such work.) The clock functions are bound when
-this module is imported, i.e. before the code under test runs, so patching ``time.perf_counter``
-afterwards does not change them. On a GPU, ``time_cuda`` records ``torch.cuda.Event`` pairs around each call on the current
-stream, writes a buffer of at least ``L2_FLUSH_BYTES`` (256 MiB) before every call so that no call
-starts with a warm L2 cache, and synchronises before reading the events. ``time_auto`` (what probes
-call) picks CUDA events when the tensors live on a CUDA device and CUDA is usable, else the CPU clock;
-its result says which clock was used (``clock``) and on which device (``device``).
+Nothing here measures anything, and nothing that measures runs in the student's process: a timed
+probe (``[tests.timing]`` in the manifest) only sets up a callable; the parent
+(``autograder.sandbox.driver``) streams fresh inputs to it, call by call, from a stream the
+sandbox never sees, reads the kernel's CPU time of the whole sandbox (every thread and child
+process: a per-sandbox cgroup, or the container's) and its own wall clock around each call, reads the
+sandbox's peak memory for ``measure = "memory"``, and keeps every output. The reference is timed the
+same way, on the same host, in the same grading run, on the same inputs.
 
-Trust. The submission's own timings are untrusted (its process can patch timers), so the verdict also
-uses the parent's wall clock around the whole timed probe: the student's time per call is taken as at
-least that wall time divided by the number of calls. A submission faster than the reference by more
+Writing a timed probe (topics 11, 22, 41; new topics follow the same pattern)::
+
+    # manifest.toml
+    [[tests]]
+    id = "conv_speed"
+    check = "speed"          # or "memory"
+    factor = 4.0             # speed: allowed ratio of CPU-time medians (submission / reference)
+    rtol = 1e-4              # every timed output is compared with the reference's at rtol/atol
+    atol = 1e-4
+    [tests.timing]
+    inputs = { x = { shape = [4, 3, 24, 24], dtype = "float64" }, w = { shape = [8, 3, 3, 3] } }
+    warmup = 2               # untimed calls (fresh inputs too)
+    calls = 9                # timed calls: the parent's count, not the probe's
+    measure = "cpu"          # "cpu" (kernel CPU time), "wall" (GPU probes), "memory"
+
+    # probes.py: the set-up is untimed; the callable gets the inputs as NumPy arrays by name
+    def conv_speed(sub, rng):
+        return lambda x, w: sub.conv2d_forward(x, w, ...)
+
+Verdicts: a timed probe fails when any timed output differs from the reference's (a fast wrong
+answer earns nothing), when a marker is forged, missing or out of order, or when the calls run past
+the time limit. Speed passes when the median CPU time per call is at most ``factor`` times the
+reference's (GPU probes: the parent's wall clock, which includes copying the output back, so work
+queued on any stream that produced it is counted). A submission faster than the reference by more
 than ``REVIEW_SPEEDUP`` is credited but flagged for review.
 
-What remains possible (not prevented, only bounded or flagged):
-
-* Memoising across calls: the timed calls reuse the same inputs, so code that caches its result (keyed
-  on the input's identity or contents) is fast after the first call. The wall-clock bound then charges
-  the first (slow) call spread over all calls; the review flag catches large gains.
-* Work done outside the timed window: computation started while the cells ran (before the probe) or
-  in a thread that outlives the probe is not on the parent's clock. Inputs come from the per-run seed,
-  so such work cannot target them, and the sandbox's process/thread limits restrict threads.
-* Faking the clock inside the probe (patched ``perf_counter``, forged CUDA event times) moves the
-  reported medians, but never below the trusted wall-clock bound, which includes warm-up calls,
-  L2 flushes and probe set-up (so the bound is loose by roughly that overhead, in the student's favour).
-* Asynchronous GPU work on another stream escapes the events of the current stream, but
-  ``torch.cuda.synchronize()`` at the end waits for every stream, so it lands in the wall bound.
-* Slack: a test may set ``trusted_slack`` (the CPU tests of topics 22 and 41 use 3) because the
-  parent's wall clock is exposed to load from other processes; a submission that forges its own
-  CPU-time medians and is truly slower than the reference by less than factor x slack passes.
-* Work moved to other threads (a thread pool, or torch's intra-op threads if the code under test
-  raises ``torch.set_num_threads``) escapes the CPU-time clock; only the wall-clock bound sees it.
-* Patching this module (``autograder.checks.speed._CLOCKS``) or ``torch.cuda.Event`` from the
-  notebook forges medians as above; only the wall-clock bound limits the gain.
-* A reference that itself runs slowly (noisy machine) makes the factor easier to meet; both sides run
-  on the same host, one after the other, so load affects them alike only on average.
+What stays possible: work done before the timed call that does not depend on its inputs (e.g.
+caching a reshaped weight in a module's set-up) is not timed, as in any benchmark; on a GPU, the
+parent's wall clock sees load from other GPU users.
 """
 from __future__ import annotations
-
-import time
 
 import numpy as np
 
 from autograder.checks import Verdict
+from autograder.checks.values import compare_arrays
 
 REVIEW_SPEEDUP = 10.0
-L2_FLUSH_BYTES = 256 << 20  # what is written between timed GPU calls (larger than any current L2)
-
-
-class CudaUnavailable(RuntimeError):
-    """CUDA timing was asked for on a host where torch has no usable CUDA device."""
-
-
-_CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}  # bound before the code under test runs
-
-
-def time_call(fn, *, warmup: int = 2, repeats: int = 7, sync=None, clock: str = "wall") -> dict:
-    """Times ``fn()``: ``warmup`` untimed calls, then ``repeats`` timed ones. ``sync`` (e.g.
-    ``torch.cuda.synchronize``) is called before reading the clock. ``clock``: "wall"
-    (``perf_counter``) or "cpu" (``thread_time``: CPU time of the calling thread).
-    Returns plain data."""
-    now = _CLOCKS[clock]
-    for _ in range(warmup):
-        fn()
-    if sync:
-        sync()
-    times = []
-    for _ in range(repeats):
-        t0 = now()
-        fn()
-        if sync:
-            sync()
-        times.append(now() - t0)
-    return {"times": np.asarray(times), "calls": warmup + repeats}
-
-
-def flush_buffer_bytes(l2_bytes: int | None = None, *, minimum: int = L2_FLUSH_BYTES) -> int:
-    """Size of the buffer written to evict the L2 cache: ``minimum`` (256 MiB), or twice the
-    device's L2 when that is larger; rounded up to whole 4-byte elements."""
-    size = max(int(minimum), 2 * int(l2_bytes or 0))
-    return (size + 3) // 4 * 4
 
 
 def cuda_available() -> bool:
-    """True when torch imports and reports a usable CUDA device; never raises."""
+    """True when torch imports and reports a usable CUDA device; never raises. (Probes use it to
+    skip GPU work; whether a GPU test runs at all is decided by the worker's detector.)"""
     try:
         import torch
     except Exception:  # noqa: BLE001 - no torch means no CUDA
@@ -102,7 +62,7 @@ def cuda_available() -> bool:
 
 
 def device_name(device=None) -> str:
-    """Human-readable name of the device the timing ran on (recorded in the report)."""
+    """Human-readable name of a device (recorded in the report)."""
     if device is not None and str(device).startswith("cuda") and cuda_available():
         import torch
 
@@ -112,98 +72,90 @@ def device_name(device=None) -> str:
     return f"cpu ({platform.machine() or 'unknown'})"
 
 
-def time_cuda(fn, *, warmup: int = 3, repeats: int = 10, flush_l2: bool = True, device=None) -> dict:
-    """Times ``fn()`` on the GPU with CUDA events: ``warmup`` untimed calls, then ``repeats`` timed
-    ones, each preceded (outside its events) by a write of ``flush_buffer_bytes()`` bytes so that the
-    L2 cache is cold. Synchronises before reading the events. Times are in seconds. Raises
-    ``CudaUnavailable`` when there is no CUDA device."""
-    if not cuda_available():
-        raise CudaUnavailable("CUDA timing needs a CUDA GPU; torch reports none on this host")
-    import torch
-
-    dev = torch.device(device) if device is not None else torch.device("cuda", torch.cuda.current_device())
-    flush = None
-    if flush_l2:
-        l2 = getattr(torch.cuda.get_device_properties(dev), "L2_cache_size", 0)
-        flush = torch.empty(flush_buffer_bytes(l2) // 4, dtype=torch.float32, device=dev)
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize(dev)
-    pairs = []
-    for _ in range(repeats):
-        if flush is not None:
-            flush.fill_(1.0)  # a write of the whole buffer, queued before the start event
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        pairs.append((start, end))
-    torch.cuda.synchronize(dev)  # every stream, so work queued elsewhere is finished too
-    times = [s.elapsed_time(e) / 1e3 for s, e in pairs]  # ms -> s
-    del flush
-    return {"times": np.asarray(times), "calls": warmup + repeats, "clock": "cuda_events",
-            "device": device_name(dev), "l2_flushed": bool(flush_l2)}
+def _spread(times: np.ndarray) -> dict:
+    q1, med, q3 = np.percentile(times, [25, 50, 75])
+    return {"median_s": float(med), "iqr_s": float(q3 - q1), "min_s": float(times.min()),
+            "max_s": float(times.max())}
 
 
-def time_auto(fn, *, warmup: int = 2, repeats: int = 7, device=None, flush_l2: bool = True,
-              cpu_clock: str = "wall") -> dict:
-    """What probes call: CUDA events when ``device`` is a CUDA device and CUDA is usable, else the
-    CPU-side ``time_call`` with ``cpu_clock`` ("wall" or "cpu"). The result names the clock and the
-    device."""
-    if device is not None and str(device).startswith("cuda") and cuda_available():
-        return time_cuda(fn, warmup=warmup, repeats=repeats, flush_l2=flush_l2, device=device)
-    out = time_call(fn, warmup=warmup, repeats=repeats, clock=cpu_clock)
-    out.update(clock="perf_counter" if cpu_clock == "wall" else "thread_time",
-               device=device_name(None))
-    return out
+def check_outputs(ref, sub, *, rtol: float, atol: float) -> Verdict | None:
+    """None when every timed output of ``sub`` matches the reference's for the same call."""
+    if len(sub.outputs) != len(ref.outputs):
+        return Verdict(0.0, f"{len(sub.outputs)} of {len(ref.outputs)} timed calls returned a result")
+    for k, (exp, act) in enumerate(zip(ref.outputs, sub.outputs)):
+        for name in sorted(exp):
+            v = compare_arrays(name, exp[name], act.get(name), rtol=rtol, atol=atol)
+            if not v.passed:
+                return Verdict(0.0, f"timed call {k + 1} (fresh inputs) returned a wrong result: "
+                                    f"{v.message}", v.details)
+    return None
 
 
-def speed_verdict(*, ref: dict, sub: dict, factor: float, sub_wall: float | None = None,
-                  overhead_calls: int = 0, ref_wall: float | None = None,
-                  trusted_slack: float = 1.0) -> Verdict:
-    """Pass when the submission's median time is at most ``factor`` x the reference's.
+def _ref_usable(ref, what: str):
+    if ref is None or ref.error or not ref.outputs:
+        # The reference's measurements are the grader's responsibility: a grader error.
+        raise ValueError(f"the reference's timed calls failed: {getattr(ref, 'error', None) or 'no result'}")
+    times = np.asarray(ref.cpu_s if what == "cpu" else ref.wall_s if what == "wall" else ref.peak_bytes,
+                       dtype=float)
+    if times.size == 0 or not np.all(np.isfinite(times)):
+        raise ValueError(f"the reference returned no usable {what} measurements ({ref.meter})")
+    return times
 
-    ``sub_wall`` is the parent's (trusted) wall time of the whole timed probe on the submission's
-    side. When ``ref_wall`` (the same for the reference) is also given, the trusted check compares
-    per-call wall times of both sides, so probe set-up and warm-up weigh on both alike; without it
-    the submission's wall time per call is compared with the reference's median (stricter).
-    ``trusted_slack`` (>= 1) divides the trusted ratio: wall clocks are noisier than a CPU-time
-    median under load, and the trusted bound is there to catch forged timings, not noise."""
-    ref_times = np.asarray(ref.get("times", []), dtype=float).reshape(-1)
-    if ref_times.size == 0 or not np.all(np.isfinite(ref_times)) or np.any(ref_times <= 0):
-        # The reference's timings are the grader's responsibility: a crash here is a grader error.
-        raise ValueError("the reference returned no usable timings")
-    ref_med = float(np.median(ref_times))
-    times = np.asarray(sub.get("times", []), dtype=float).reshape(-1)
-    if times.size == 0 or not np.all(np.isfinite(times)) or np.any(times < 0):
-        return Verdict(0.0, "no usable timings were returned")
+
+def timed_speed_verdict(*, ref, sub, factor: float, rtol: float, atol: float) -> Verdict:
+    """``ref``/``sub``: the parent's ``TimedResult`` of each side."""
+    clock = "wall" if ref is not None and (ref.measure == "wall" or not ref.cpu_s) else "cpu"
+    ref_t = _ref_usable(ref, clock)
+    if sub is None or sub.error:
+        return Verdict(0.0, (sub.error if sub is not None else None) or "the timed calls did not run")
+    wrong = check_outputs(ref, sub, rtol=rtol, atol=atol)
+    if wrong is not None:
+        return wrong
+    times = np.asarray(sub.cpu_s if clock == "cpu" else sub.wall_s, dtype=float)
+    if times.size == 0 or not np.all(np.isfinite(times)):
+        return Verdict(0.0, "no usable timings were measured")
+    ref_med = float(np.median(np.maximum(ref_t, 1e-9)))
     sub_med = float(np.median(times))
-    calls = int(sub.get("calls", times.size) or times.size) + overhead_calls
-    trusted = sub_wall / calls if sub_wall else None
-    ref_calls = int(ref.get("calls", ref_times.size) or ref_times.size) + overhead_calls
-    ref_trusted = ref_wall / ref_calls if ref_wall else None
     ratio = sub_med / ref_med
-    bound = None
-    if trusted is not None:
-        # The submission's clock cannot claim less than the parent's clock allows.
-        bound = trusted / ref_trusted if ref_trusted else trusted / ref_med
-        ratio = max(ratio, bound / max(float(trusted_slack), 1.0))
-    est = ratio * ref_med
-    details = {"reference_median_s": ref_med, "submission_median_s": sub_med,
-               "trusted_per_call_s": trusted,
-               "reference_trusted_per_call_s": ref_trusted, "trusted_ratio": bound,
-               "trusted_slack": float(trusted_slack), "ratio": ratio, "factor": factor,
-               "reference_times": ref_times.tolist(), "submission_times": times.tolist()}
-    for key in ("clock", "device"):
-        if isinstance(sub.get(key), str):
-            details[key] = sub[key]
+    what = "CPU time" if clock == "cpu" else "wall time"
+    details = {"clock": f"{what} of the whole sandbox ({sub.meter})" if clock == "cpu" else
+               "parent's wall clock", "factor": factor, "ratio": ratio, "calls": len(times),
+               "reference_median_s": ref_med, "submission_median_s": sub_med,
+               "reference": _spread(ref_t), "submission": _spread(times),
+               "reference_times": ref_t.tolist(), "submission_times": times.tolist(),
+               "submission_wall_s": list(map(float, sub.wall_s))}
     if ratio <= 1.0 / REVIEW_SPEEDUP:
         details["review"] = True
-        # Credited (the trusted wall clock bounds it), but staff should look at how.
-        return Verdict(1.0, f"{1 / max(ratio, 1e-12):.1f}x faster than the reference: flagged for review by "
-                            f"course staff (speed-ups beyond {REVIEW_SPEEDUP:g}x are unusual)", details)
+        return Verdict(1.0, f"{1 / max(ratio, 1e-12):.1f}x faster than the reference: flagged for review "
+                            f"by course staff (speed-ups beyond {REVIEW_SPEEDUP:g}x are unusual)", details)
     if ratio <= factor:
-        return Verdict(1.0, f"{ratio:.2f}x the reference's time (allowed: {factor:g}x)", details)
-    return Verdict(0.0, f"too slow: median {est * 1e3:.3g} ms per call, {ratio:.1f}x the "
+        return Verdict(1.0, f"{ratio:.2f}x the reference's {what} (allowed: {factor:g}x)", details)
+    return Verdict(0.0, f"too slow: median {sub_med * 1e3:.3g} ms of {what} per call, {ratio:.1f}x the "
                         f"reference's {ref_med * 1e3:.3g} ms (allowed: {factor:g}x); vectorise the "
                         f"loops over elements", details)
+
+
+def timed_memory_verdict(*, ref, sub, bound_bytes: float, full_bytes: float, rtol: float,
+                         atol: float) -> Verdict:
+    """Pass when every timed output is right and the largest extra memory the sandbox needed
+    during a timed call (kernel peak above the level at the call's start; see the driver) stays
+    at most ``bound_bytes``."""
+    ref_peaks = _ref_usable(ref, "memory")
+    if sub is None or sub.error:
+        return Verdict(0.0, (sub.error if sub is not None else None) or "the timed calls did not run")
+    wrong = check_outputs(ref, sub, rtol=rtol, atol=atol)
+    if wrong is not None:
+        return wrong
+    peaks = np.asarray(sub.peak_bytes, dtype=float)
+    if peaks.size == 0 or not np.all(np.isfinite(peaks)):
+        return Verdict(0.0, "no usable peak-memory measurement")
+    peak = float(peaks.max())
+    mb = 2.0 ** 20
+    details = {"peak_mb": peak / mb, "bound_mb": bound_bytes / mb, "full_matrix_mb": full_bytes / mb,
+               "reference_peak_mb": float(ref_peaks.max()) / mb, "method": sub.meter}
+    if peak <= bound_bytes:
+        return Verdict(1.0, f"peak extra memory {peak / mb:.1f} MB (bound {bound_bytes / mb:.0f} MB; "
+                            f"the N x N scores alone are {full_bytes / mb:.0f} MB)", details)
+    return Verdict(0.0, f"peak extra memory {peak / mb:.1f} MB is over the bound of "
+                        f"{bound_bytes / mb:.0f} MB: the full N x N score matrix ({full_bytes / mb:.0f} MB) "
+                        f"seems to be materialised; work on one tile of scores at a time", details)

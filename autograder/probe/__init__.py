@@ -6,7 +6,10 @@ that ran it: for the submission that scores zero, for the reference it is a grad
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import secrets
 import shutil
 import tempfile
 import zipfile
@@ -34,6 +37,7 @@ class ProbeObs:
     seconds: float | None = None  # as the harness measured (untrusted on the submission side)
     wall_trusted: float | None = None  # from the parent's clock
     warnings: list[dict] = field(default_factory=list)  # raised during the probe (bounded)
+    timed: object | None = None  # trusted: the parent's TimedResult for a timed probe
 
     @property
     def values(self) -> dict:
@@ -48,15 +52,38 @@ class Observations:
     violations: list[dict]
 
 
+_PROCESS_KEY = secrets.token_bytes(32)
+
+
+def input_secret(seed: int) -> int:
+    """The seed of the timed probes' input stream: the run's seed keyed with a secret of this
+    grading process (or $AUTOGRADER_INPUT_KEY, shared by the processes of one grading run). The
+    sandbox gets the run's seed, never this; reference and submission of one run share it."""
+    env = os.environ.get("AUTOGRADER_INPUT_KEY")
+    key = hashlib.sha256(env.encode()).digest() if env else _PROCESS_KEY
+    digest = hashlib.blake2b(str(int(seed)).encode(), key=key, digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
 def build_job(topic: Topic, cells: list[dict], seed: int) -> dict:
-    return {
+    probes = []
+    for t in topic.tests:
+        entry = {"id": t.id, "probe": t.probe, "args": t.args, "time_limit": t.time_limit}
+        timing = t.options.get("timing")
+        if isinstance(timing, dict):
+            entry.update(timed=True, timing=timing)
+        probes.append(entry)
+    job = {
         "cells": cells,
         "probes_source": topic.source("probes.py"),
-        "probes": [{"id": t.id, "probe": t.probe, "args": t.args, "time_limit": t.time_limit}
-                   for t in topic.tests],
+        "probes": probes,
         "seed": seed,
         "forbidden": list(topic.forbidden),
+        "cell_time_limit": float(getattr(topic.limits, "cell_s", 0) or 0) or None,
     }
+    if any(p.get("timed") for p in probes):
+        job["trusted"] = {"input_secret": input_secret(seed)}  # stripped by every sandbox
+    return job
 
 
 def _read_json(path: Path):
@@ -97,11 +124,17 @@ def read_observations(workdir: Path, topic: Topic, run: RunResult) -> Observatio
         meta = _read_json(out / f"{test.id}.json")
         if not isinstance(meta, dict) or meta.get("status") not in ("ok", "error"):
             probes[test.id] = ProbeObs(id=test.id, status="missing")
+            if isinstance(test.options.get("timing"), dict) and test.id in run.timed:
+                _attach_timed(probes[test.id], run.timed[test.id])
             continue
         obs = ProbeObs(id=test.id, status=str(meta["status"]), error=_str(meta.get("error")),
                        kind=_str(meta.get("kind")), traceback=_str(meta.get("traceback")),
                        seconds=_num(meta.get("seconds")), wall_trusted=walls.get(test.id))
         obs.warnings = _warnings(meta.get("warnings"))
+        if isinstance(test.options.get("timing"), dict):
+            _attach_timed(obs, run.timed.get(test.id))
+            probes[test.id] = obs
+            continue
         if obs.status == "ok":
             scalars = meta.get("scalars")
             obs.scalars = scalars if isinstance(scalars, dict) else {}
@@ -124,6 +157,22 @@ def _warnings(raw) -> list[dict]:
         return []
     return [{k: str(w.get(k))[:300] if w.get(k) is not None else None
              for k in ("category", "message", "where")} for w in raw[:20] if isinstance(w, dict)]
+
+
+def _attach_timed(obs: ProbeObs, timed) -> None:
+    """A timed probe's status is the parent's: the harness's file only supplies the student's error
+    message (its traceback) when the parent's measurement failed too."""
+    obs.timed = timed
+    obs.scalars, obs.arrays = {}, {}
+    if timed is None:
+        if obs.status == "ok":
+            obs.status, obs.error = "missing", None
+        return
+    if timed.error is None and timed.outputs:
+        obs.status, obs.error, obs.kind, obs.traceback = "ok", None, None, None
+        return
+    if obs.status != "error":
+        obs.status, obs.error, obs.kind = "error", timed.error or "no timed call finished", "Timed"
 
 
 def _str(v):

@@ -4,10 +4,21 @@ This file runs inside the untrusted process (for the submission) and inside a tr
 the reference), so that both sides execute the probes the same way. It imports only the standard
 library and NumPy at start-up, and writes nothing but plain data: JSON and `.npy` arrays.
 
-Protocol: the job arrives as one JSON document on stdin (read whole, then closed), observations go to
-files under ``out/`` in the working directory, and progress markers carrying a per-run token go to a
-private duplicate of the original stdout so that the trusted parent can timestamp each probe. The code
-under test writes to stderr whatever it prints.
+Protocol (frames of ``autograder.runtime.frames`` both ways): the job arrives as the first frame on
+stdin; observations go to files under ``out/`` in the working directory; progress markers go as frames
+to a private duplicate of the original stdout, so that the trusted parent can follow the run. The code
+under test writes to stderr whatever it prints; its fd 0 reads nothing.
+
+Timed probes (``"timed": true`` in the job): the probe function is the untimed set-up and returns a
+callable; the harness answers ``ready`` and then serves the parent's ``call`` frames, each carrying
+inputs the parent drew from a stream the sandbox never sees, by calling it and sending the output
+back. The parent measures each call from outside (the kernel's CPU and memory accounting of the whole
+sandbox, its own clock) and checks every output against the reference's for the same inputs: nothing
+measured here is trusted, and nothing here decides how many calls there are.
+
+Cells: each cell runs under its own time limit (``cell_time_limit``); a cell that runs past it is
+stopped (where Python regains control: a call stuck inside C code is stopped only by the run's wall
+clock) and the next cells still run.
 """
 from __future__ import annotations
 
@@ -26,6 +37,12 @@ import types
 import warnings
 import zlib
 
+try:
+    from autograder.runtime import frames
+except ImportError:  # run as a script from the package folder
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    from autograder.runtime import frames
+
 OUT = "out"
 MAX_TRACE = 4000
 MAX_WARNINGS = 20
@@ -34,6 +51,14 @@ MAX_WARNINGS = 20
 class ProbeTimeout(BaseException):
     """Raised inside a probe that ran past its own time limit (BaseException so broad excepts in the
     code under test do not swallow it by accident)."""
+
+
+class CellTimeout(BaseException):
+    """Raised inside a notebook cell that ran past its own time limit."""
+
+
+class ProbeAborted(Exception):
+    pass
 
 
 class ForbiddenAPIError(RuntimeError):
@@ -206,14 +231,28 @@ def _is_function_name(dotted: str) -> bool:
         return parent is not None and parent.submodule_search_locations is None
 
 
-def run_cells(cells, module):
+def _cell_alarm(_signum, _frame):
+    raise CellTimeout()
+
+
+def run_cells(cells, module, time_limit=None):
     results = []
     for cell in cells:
         index, source = cell["index"], cell["source"]
         entry = {"index": index, "status": "ok"}
         try:
             code = compile(source, f"<cell {index}>", "exec")
-            exec(code, module.__dict__)
+            if time_limit:
+                signal.signal(signal.SIGALRM, _cell_alarm)
+                signal.setitimer(signal.ITIMER_REAL, max(float(time_limit), 0.001))
+            try:
+                exec(code, module.__dict__)
+            finally:
+                if time_limit:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+        except CellTimeout:
+            entry.update(status="error", kind="CellTimeout",
+                         error=f"stopped after {float(time_limit):g} s (the time limit of one cell)")
         except SystemExit as exc:
             entry.update(status="error", error=f"SystemExit({exc.code!r}) raised in cell {index}",
                          kind="SystemExit")
@@ -228,11 +267,17 @@ def _alarm(_signum, _frame):
     raise ProbeTimeout()
 
 
-def run_probe(probe_fn, module, rng, args, time_limit):
+def run_probe(probe_fn, module, rng, args, time_limit, timed=None):
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, max(time_limit, 0.001))
     try:
-        return probe_fn(module, rng, **args)
+        result = probe_fn(module, rng, **args)
+        if timed is None:
+            return result
+        if not callable(result):
+            raise TypeError("grader error: a timed probe must return the callable to time")
+        serve_timed(result, *timed)
+        return {"timed": True}  # the measurements and outputs are the parent's
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
@@ -245,7 +290,7 @@ def _warning_record(w) -> dict:
             "message": str(w.message)[:300], "where": where}
 
 
-def run_probe_recording_warnings(probe_fn, module, rng, args, time_limit, sink: list):
+def run_probe_recording_warnings(probe_fn, module, rng, args, time_limit, sink: list, timed=None):
     """``run_probe`` with every warning raised meanwhile recorded (first MAX_WARNINGS) into
     ``sink``: a stub that promises a numerically stable function ("no warnings") is graded on
     them. NumPy's floating-point errors warn by default; a submission may silence them, which is
@@ -259,22 +304,72 @@ def run_probe_recording_warnings(probe_fn, module, rng, args, time_limit, sink: 
     with warnings.catch_warnings():
         warnings.simplefilter("always")
         warnings.showwarning = record
-        return run_probe(probe_fn, module, rng, args, time_limit)
+        return run_probe(probe_fn, module, rng, args, time_limit, timed)
+
+
+def output_arrays(value) -> dict:
+    """A timed call's output as named arrays: one array, or a tuple/list/dict of them."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, (tuple, list)):
+        items = [(f"out{i}", v) for i, v in enumerate(value)]
+    else:
+        items = [("out", value)]
+    out = {}
+    for name, v in items[:frames.MAX_ARRAY_COUNT]:
+        arr = _to_array(v)
+        if arr is None:
+            arr = np.asarray(v)
+        if arr.dtype == object:
+            raise TypeError(f"the timed call returned an object array for {name!r}")
+        out[name] = arr
+    return out
+
+
+def serve_timed(call, ident, send, recv):
+    """Answer the parent's timed calls until it says ``end``."""
+    send({"ev": "ready", "id": ident})
+    while True:
+        frame = recv()
+        if frame is None:
+            raise ProbeAborted("the grader closed the channel")
+        head, arrays = frame
+        if head.get("id") != ident:
+            continue  # left over from an earlier test the grader gave up on
+        op = head.get("op")
+        if op == "end":
+            return
+        if op != "call":
+            raise ProbeAborted(f"the grader stopped this test ({str(head.get('why', op))[:200]})")
+        out = output_arrays(call(**arrays))
+        send({"ev": "result", "id": ident, "n": head.get("n")}, out)
 
 
 def main():
-    job = json.loads(sys.stdin.read())
-    sys.stdin.close()
-    sys.stdin = io.StringIO("")
-    token = job.pop("token")
-    # Markers go to a private copy of stdout; everything the code under test prints goes to stderr.
-    marker = os.fdopen(os.dup(1), "w", buffering=1)
+    # The job is the first frame on stdin; the rest of stdin is the parent's channel, kept on a
+    # private fd. Markers go to a private copy of stdout; what the code under test prints, to stderr.
+    chan_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    chan_out = os.fdopen(os.dup(1), "wb", buffering=0)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
     os.dup2(2, 1)
+    sys.stdin = io.StringIO("")
     sys.stdout = sys.stderr
+    first = frames.read_frame(chan_in, max_header=1 << 30)
+    if first is None:
+        os._exit(3)
+    job = first[0]
+
+    def send(header, arrays=None):
+        chan_out.write(frames.encode(header, arrays))
+
+    def recv():
+        return frames.read_frame(chan_in)
 
     def mark(event, ident=""):
-        marker.write(f"@@{token} {event} {ident}\n")
-        marker.flush()
+        send({"ev": event, "id": ident})
 
     os.makedirs(OUT, exist_ok=True)
     import numpy as np  # noqa: F401 - imported before the code under test can patch anything
@@ -289,7 +384,7 @@ def main():
     submission.__dict__["__builtins__"] = builtins
     sys.modules["submission"] = submission
     mark("cells-start")
-    cells = run_cells(job["cells"], submission)
+    cells = run_cells(job["cells"], submission, job.get("cell_time_limit"))
     _write_json(os.path.join(OUT, "cells.json"), cells)
     mark("cells-end")
 
@@ -304,12 +399,15 @@ def main():
                 raise LookupError(f"grader error: probe function {name!r} is not defined")
             obs = run_probe_recording_warnings(fn, submission, probe_rng(job["seed"], ident),
                                                probe.get("args", {}), probe.get("time_limit", 60),
-                                               meta["warnings"])
+                                               meta["warnings"],
+                                               timed=(ident, send, recv) if probe.get("timed") else None)
             scalars, arrays = encode_observations(obs)
             meta["scalars"] = scalars
             meta["arrays"] = sorted(arrays)
             if arrays:
                 np.savez(os.path.join(OUT, f"{ident}.npz"), **arrays)
+        except ProbeAborted as exc:
+            meta.update(status="error", kind="Aborted", error=str(exc)[:500])
         except ProbeTimeout:
             meta.update(status="error", kind="Timeout",
                         error=f"stopped after {probe.get('time_limit', 60)} s (the time limit)")
@@ -325,7 +423,7 @@ def main():
         _write_json(os.path.join(OUT, f"{ident}.json"), meta)
     _write_json(os.path.join(OUT, "violations.json"), violations)
     mark("done")
-    marker.close()
+    chan_out.close()
     # Skip interpreter teardown: objects left by the code under test cannot run code after this.
     os._exit(0)
 

@@ -1,8 +1,18 @@
 """Sandboxes: where the harness runs. Every sandbox takes the same job and returns the same result.
 
 A sandbox is given a host working directory (the harness writes ``out/`` there), the job (sent on
-stdin) and the limits; it returns a :class:`RunResult`. The engine never imports Docker: the Docker
-sandbox lives in its own module and is looked up by name.
+stdin as the first frame, see ``autograder.runtime.frames``) and the limits; it returns a
+:class:`RunResult`. The engine never imports Docker: the Docker sandbox lives in its own module and is
+looked up by name.
+
+``job["trusted"]`` never crosses the boundary: it holds what only the parent may know
+(``input_secret``, the seed of the timed probes' inputs; see ``autograder.sandbox.driver``). Every
+sandbox strips it before sending the job and drives the timed probes over the same channel, so a
+wrapper (an executor, a job bundle) only has to pass the job through whole.
+
+Trusted measurements in the result (``timed``, ``cpu_s``, ``meter``) come from the parent's clock
+and the kernel's accounting of the whole sandbox (a per-sandbox cgroup, or the container's), never
+from the process under test.
 """
 from __future__ import annotations
 
@@ -27,11 +37,20 @@ class RunResult:
     returncode: int | None
     wall_s: float
     timed_out: bool = False
-    killed_reason: str | None = None  # "time limit", "memory limit", ...
+    killed_reason: str | None = None  # "time limit (..)", "memory limit (..)", "pids limit", "disk limit", ...
+    # Who stopped it: "limit" (a limit of this sandbox, named in killed_reason), "outside" (a
+    # signal nobody in the grader sent: the host, an operator), or None (it ended by itself).
+    killed_by: str | None = None
     stderr: str = ""
     stderr_truncated: bool = False
     markers: list[tuple[str, str, float]] = field(default_factory=list)  # (event, id, seconds)
     device: str | None = None  # the GPU model where one was passed in
+    # Trusted: per timed probe, what the parent measured (autograder.sandbox.driver.TimedResult).
+    timed: dict = field(default_factory=dict)
+    protocol_errors: list[str] = field(default_factory=list)
+    meter: str = ""  # how CPU time and memory of the whole sandbox were read
+    cpu_s: float | None = None  # CPU time of the whole sandbox, all threads and children
+    limits_enforced: list[str] = field(default_factory=list)  # sandbox-wide: memory, pids, CPU, disk
 
     def probe_wall(self) -> dict[str, float]:
         """Trusted wall time of each probe, from the parent's own clock."""
@@ -53,30 +72,31 @@ class Sandbox(Protocol):
 
 
 def new_token() -> str:
-    return secrets.token_hex(16)
+    return secrets.token_hex(8)
 
 
-class MarkerReader:
-    """Reads the harness's marker stream and timestamps each marker with the parent's clock."""
+def split_job(job: dict) -> tuple[dict, dict]:
+    """(what the sandbox receives, what stays with the parent)."""
+    public = {k: v for k, v in job.items() if k != "trusted"}
+    return public, dict(job.get("trusted") or {})
 
-    def __init__(self, stream, token: str, t0: float):
-        self.prefix = f"@@{token} "
-        self.t0 = t0
-        self.markers: list[tuple[str, str, float]] = []
-        self._stream = stream
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
 
-    def _read(self):
-        for raw in iter(self._stream.readline, b""):
-            now = time.monotonic() - self.t0
-            line = raw.decode("utf-8", "replace").strip()
-            if line.startswith(self.prefix) and len(self.markers) < 10_000:
-                parts = line[len(self.prefix):].split(" ", 1)
-                self.markers.append((parts[0], parts[1] if len(parts) > 1 else "", now))
+def timed_plans(job: dict) -> dict:
+    from autograder.sandbox.driver import TimedPlan
 
-    def join(self, timeout=2.0):
-        self._thread.join(timeout)
+    return {p["id"]: TimedPlan.from_dict(p["id"], p.get("timing") or {}, float(p.get("time_limit", 60)))
+            for p in job.get("probes", []) if p.get("timed")}
+
+
+def open_channel(job: dict, *, send, meter, t0: float):
+    """The parent's end of the channel for ``job`` (see ``autograder.sandbox.driver``)."""
+    from autograder.sandbox.driver import Channel
+
+    public, trusted = split_job(job)
+    ch = Channel(send=send, meter=meter, plans=timed_plans(public),
+                 secret=trusted.get("input_secret"), probe_order=[p["id"] for p in public.get("probes", [])],
+                 t0=t0)
+    return ch, public
 
 
 class CappedReader:
@@ -106,7 +126,9 @@ class CappedReader:
 
 
 def job_bytes(job: dict) -> bytes:
-    return json.dumps(job).encode()
+    from autograder.runtime import frames
+
+    return frames.encode(split_job(job)[0])
 
 
 def get_sandbox(name: str = "auto", *, warn=print) -> Sandbox:

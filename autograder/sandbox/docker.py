@@ -31,7 +31,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.sandbox import PACKAGE_DIR, HARNESS, RunResult, job_bytes, new_token
+from autograder.sandbox import PACKAGE_DIR, HARNESS, RunResult, new_token, open_channel, split_job
+from autograder.sandbox.cgroup import Cgroup
+from autograder.sandbox.process import disk_full, mount_tmpfs, unmount
 from autograder.topics import Limits
 
 SANDBOX_DIR = "/sandbox"
@@ -61,25 +63,26 @@ class _Attach:
     """Reads the multiplexed attach stream: stdout lines are markers (timestamped with the parent's
     clock on arrival), stderr is kept up to ``cap`` bytes and the rest only counted."""
 
-    def __init__(self, sock, token: str, cap: int):
+    def __init__(self, sock, cap: int):
         self.sock = sock
-        self.prefix = f"@@{token} ".encode()
         self.cap = cap
-        self.t0 = time.monotonic()
-        self.markers: list[tuple[str, str, float]] = []
+        self.channel = None
+        self.pending = bytearray()  # stdout before the channel is armed (nothing, normally)
         self.err = bytearray()
         self.dropped = 0
-        self._line = bytearray()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._read, daemon=True)
 
     def start(self, t0: float):
-        self.t0 = t0
         self._thread.start()
 
-    def arm(self, token: str, t0: float):
-        """The run's token and clock (the harness writes nothing before its job arrives)."""
-        self.prefix = f"@@{token} ".encode()
-        self.t0 = t0
+    def arm(self, channel):
+        """The run's channel (the harness writes nothing before its job arrives)."""
+        with self._lock:
+            self.channel = channel
+            data, self.pending = bytes(self.pending), bytearray()
+        if data:
+            channel.feed(data)
 
     def _recv_exact(self, n: int) -> bytes | None:
         buf = bytearray()
@@ -111,17 +114,13 @@ class _Attach:
                 self.dropped += max(0, len(data) - max(room, 0))
 
     def _stdout(self, data: bytes):
-        now = time.monotonic() - self.t0
-        self._line += data
-        while b"\n" in self._line:
-            raw, _, rest = bytes(self._line).partition(b"\n")
-            self._line = bytearray(rest)
-            line = raw.strip()
-            if line.startswith(self.prefix) and len(self.markers) < MAX_MARKERS:
-                parts = line[len(self.prefix):].decode("utf-8", "replace").split(" ", 1)
-                self.markers.append((parts[0], parts[1] if len(parts) > 1 else "", now))
-        if len(self._line) > 1 << 16:  # a line that never ends is not a marker
-            self._line.clear()
+        with self._lock:
+            channel = self.channel
+            if channel is None:
+                if len(self.pending) < 1 << 20:
+                    self.pending += data
+                return
+        channel.feed(data)
 
     def join(self, timeout=2.0):
         self._thread.join(timeout)
@@ -139,6 +138,7 @@ class _Started:
     sock: object
     reader: _Attach
     dir: Path
+    disk: bool = False  # a size-capped tmpfs is mounted on dir
 
 
 class DockerSandbox:
@@ -247,6 +247,9 @@ class DockerSandbox:
 
     def _start(self, limits: Limits) -> _Started:
         own = Path(tempfile.mkdtemp(prefix="ag-docker-"))
+        # The working folder: a size-capped tmpfs mounted by the host (root), so a submission that
+        # fills it fails with "disk limit" instead of filling the host's disk.
+        disk = mount_tmpfs(own, int(getattr(limits, "disk_mb", 0) or limits.tmpfs_mb), uid=UID)
         self._prepare(own)
         api = self.client.api
         cid = None
@@ -254,12 +257,12 @@ class DockerSandbox:
             cid = api.create_container(**self._config(own, limits))["Id"]
             sock = api.attach_socket(cid, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
             raw = getattr(sock, "_sock", sock)
-            reader = _Attach(raw, new_token(), limits.output_kb * 1024)
+            reader = _Attach(raw, limits.output_kb * 1024)
             api.start(cid)
             reader.start(time.monotonic())
-            return _Started(limits, cid, raw, reader, own)
+            return _Started(limits, cid, raw, reader, own, disk)
         except BaseException:
-            self._discard(_Started(limits, cid, None, None, own))
+            self._discard(_Started(limits, cid, None, None, own, disk))
             raise
 
     def _discard(self, started: _Started | None) -> None:
@@ -275,6 +278,8 @@ class DockerSandbox:
                 self.client.api.remove_container(started.cid, force=True)
             except Exception:  # noqa: BLE001
                 pass
+        if started.disk:
+            unmount(started.dir)
         shutil.rmtree(started.dir, ignore_errors=True)
 
     def _take(self, slot: int, limits: Limits) -> _Started:
@@ -312,19 +317,16 @@ class DockerSandbox:
         import docker
         import requests
 
-        token = new_token()
-        payload = job_bytes({**job, "token": token})
         workdir = Path(workdir)
         started = self._take(slot, limits)
         api, cid, raw, reader = self.client.api, started.cid, started.sock, started.reader
+        # The container's own cgroup, read from the host: CPU time and memory of everything in it.
+        cg = Cgroup.find(cid)
         try:
             t0 = time.monotonic()
-            reader.arm(token, t0)
-            try:
-                raw.sendall(payload)
-                raw.shutdown(socket.SHUT_WR)  # EOF on the harness's stdin (StdinOnce)
-            except OSError:
-                pass
+            channel, public = open_channel(job, send=raw.sendall, meter=cg, t0=t0)
+            reader.arm(channel)
+            channel.send(public)  # stdin stays open: the channel drives the timed probes over it
             timed_out = False
             try:
                 status = api.wait(cid, timeout=max(0.1, limits.wall_s - (time.monotonic() - t0)))
@@ -339,39 +341,55 @@ class DockerSandbox:
                     pass
                 rc = api.wait(cid, timeout=30).get("StatusCode")
             wall = time.monotonic() - t0
+            cpu_total = cg.cpu_ns() if cg is not None else None
             reader.join()
+            channel.close()
             state = api.inspect_container(cid).get("State", {})
             stderr, truncated = reader.text()
             # The observations, into the caller's working directory (a planted link is moved as a
             # link, and the reader refuses links).
             out = started.dir / "out"
-            if out.is_dir() or out.is_symlink():
-                try:
-                    os.rename(out, workdir / "out")
-                except OSError:
-                    pass
+            full = started.disk and disk_full(started.dir)
+            try:
+                if out.is_symlink():
+                    os.symlink(os.readlink(out), workdir / "out")
+                elif out.is_dir():
+                    shutil.copytree(out, workdir / "out", symlinks=True, dirs_exist_ok=True)
+            except OSError:
+                pass
         finally:
+            if cg is not None:
+                cg.remove()  # not ours: only closes what was opened
             self._discard(started)
             if self.prestart:
                 self._start_next(slot, limits)
         oom = bool(state.get("OOMKilled"))
         if rc is not None and rc > 128:
             rc = -(rc - 128)  # died by a signal (docker-init reports 128 + n), as subprocess does
-        reason = None
+        reason = by = None
         if timed_out:
             reason = f"time limit ({limits.wall_s:g} s wall clock)"
         elif oom:
             reason = f"memory limit ({limits.memory_mb} MB)"
         elif rc == -signal.SIGXCPU or (rc == -signal.SIGKILL and wall >= limits.cpu_s):
             reason = f"CPU time limit ({limits.cpu_s:g} s)"
+        elif full or "No space left on device" in stderr:
+            reason = f"disk limit ({int(getattr(limits, 'disk_mb', 0) or limits.tmpfs_mb)} MB working folder)"
+        elif "MemoryError" in stderr or "Cannot allocate memory" in stderr:
+            reason = f"memory limit ({limits.memory_mb} MB)"
+        if reason:
+            by = "limit"
         elif rc is not None and rc < 0:
             try:
                 reason = f"killed by signal {signal.Signals(-rc).name}"
             except ValueError:
                 reason = f"killed by signal {-rc}"
-        if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
-            reason = reason or f"memory limit ({limits.memory_mb} MB)"
+            by = "outside"
         return RunResult(sandbox=self.name, isolation=self.describe(), returncode=rc, wall_s=wall,
-                         timed_out=timed_out, killed_reason=reason, stderr=stderr,
-                         stderr_truncated=truncated, markers=reader.markers,
-                         device=self.gpu_name if limits.gpu else None)
+                         timed_out=timed_out, killed_reason=reason, killed_by=by, stderr=stderr,
+                         stderr_truncated=truncated, markers=channel.markers,
+                         device=self.gpu_name if limits.gpu else None, timed=channel.timed,
+                         protocol_errors=channel.protocol_errors,
+                         meter=cg.kind + " (the container's)" if cg is not None else "none",
+                         cpu_s=None if cpu_total is None else cpu_total / 1e9,
+                         limits_enforced=["memory", "pids", "CPU", "disk"])

@@ -15,11 +15,14 @@ import signal
 import site
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
-from autograder.sandbox import (HARNESS, PACKAGE_DIR, CappedReader, MarkerReader, RunResult,
-                                job_bytes, new_token)
+from autograder.sandbox import (HARNESS, PACKAGE_DIR, CappedReader, RunResult, new_token,
+                                open_channel, split_job)
+from autograder.sandbox.cgroup import Cgroup, ProcTreeMeter
 from autograder.topics import Limits
 
 SANDBOX_DIR = "/sandbox"
@@ -76,6 +79,24 @@ def bwrap_mode() -> str | None:
     return mode if ok else None
 
 
+@functools.lru_cache(maxsize=1)
+def _wide_limits_note() -> str:
+    from autograder.sandbox.cgroup import detect
+
+    cg = detect()
+    disk = os.geteuid() == 0 and shutil.which("mount") is not None
+    parts = []
+    if cg:
+        parts.append(f"memory, pids and CPU limits for the whole sandbox and its accounting from a "
+                     f"per-sandbox cgroup ({cg})")
+    else:
+        parts.append("NO sandbox-wide memory/pids/CPU limit (no usable cgroup on this host: per-process "
+                     "rlimits only; CPU time read from /proc for the session)")
+    parts.append("working folder on a size-capped tmpfs" if disk else
+                 "NO size cap on the working folder (needs root to mount a tmpfs; files are capped at 256 MB each)")
+    return "; ".join(parts)
+
+
 class ProcessSandbox:
     name = "process"
 
@@ -87,13 +108,15 @@ class ProcessSandbox:
             return "trusted process (reference)"
         mode = bwrap_mode()
         if mode == "root":
-            return ("bubblewrap: private mount/PID/network namespaces, only the working directory "
+            text = ("bubblewrap: private mount/PID/network namespaces, only the working directory "
                     "visible, unprivileged uid, resource limits")
-        if mode == "userns":
-            return ("bubblewrap (user namespace): private mount/PID/network namespaces, only the "
+        elif mode == "userns":
+            text = ("bubblewrap (user namespace): private mount/PID/network namespaces, only the "
                     "working directory visible, resource limits")
-        return ("NOT ISOLATED: resource limits only; bubblewrap is unavailable on this host, so the "
-                "code under test could read any file this user can read")
+        else:
+            text = ("NOT ISOLATED: resource limits only; bubblewrap is unavailable on this host, so the "
+                    "code under test could read any file this user can read")
+        return text + "; " + _wide_limits_note()
 
     def _command(self, workdir: Path, slot: int) -> tuple[list[str], dict, str]:
         python = sys.executable
@@ -130,13 +153,28 @@ class ProcessSandbox:
         return cmd, env, str(workdir)
 
     def run(self, *, workdir: Path, job: dict, limits: Limits, slot: int = 0) -> RunResult:
-        token = new_token()
-        payload = job_bytes({**job, "token": token})
-        cmd, env, cwd = self._command(workdir, slot)
+        workdir = Path(workdir)
+        isolate = self.isolate
+        cg = Cgroup.create(f"ag{os.getpid()}-{slot}-{new_token()}", memory_mb=limits.memory_mb,
+                           pids=limits.pids if isolate else None, cpus=getattr(limits, "cpus", 1.0))
+        disk = WorkdirDisk.make(workdir, limits)
+        box_dir = disk.path if disk else workdir
+        try:
+            return self._run(box_dir, job, limits, slot, cg, disk, workdir)
+        finally:
+            if disk is not None:
+                disk.close(workdir)
+            if cg is not None:
+                cg.remove()
+
+    def _run(self, box_dir: Path, job: dict, limits: Limits, slot: int, cg, disk, workdir: Path) -> RunResult:
+        cmd, env, cwd = self._command(box_dir, slot)
         isolate = self.isolate
 
         def limit():
             # Runs in the child before exec: the limits hold for everything it starts.
+            if cg is not None:
+                cg.join_self()
             mem = limits.memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
             cpu = int(limits.cpu_s)
@@ -150,37 +188,158 @@ class ProcessSandbox:
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, preexec_fn=limit, start_new_session=True)
-        markers = MarkerReader(proc.stdout, token, t0)
+        meter = cg if cg is not None else ProcTreeMeter(proc.pid)
+
+        def send(data: bytes):
+            proc.stdin.write(data)
+            proc.stdin.flush()
+
+        channel, _ = open_channel(job, send=send, meter=meter, t0=t0)
+        reader = threading.Thread(target=_pump, args=(proc.stdout, channel), daemon=True)
+        reader.start()
         err = CappedReader(proc.stderr, limits.output_kb * 1024)
-        try:
-            proc.stdin.write(payload)
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
+        channel.send(split_job(job)[0])
         timed_out = False
         try:
             proc.wait(timeout=limits.wall_s)
         except subprocess.TimeoutExpired:
             timed_out = True
-        # Kill the whole session either way: nothing the code under test started outlives it.
+        cpu_total = meter.cpu_ns()
+        # Kill the whole session (and cgroup) either way: nothing the code under test started outlives it.
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if cg is not None:
+            cg.kill()
         proc.wait()
         wall = time.monotonic() - t0
-        markers.join()
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        reader.join(2.0)
+        channel.close()
         stderr, truncated = err.text()
         rc = proc.returncode
-        reason = None
+        events = cg.limit_events() if cg is not None else {"memory": 0, "pids": 0}
+        reason = by = None
         if timed_out:
             reason = f"time limit ({limits.wall_s:g} s wall clock)"
-        elif rc == -signal.SIGXCPU or rc == -signal.SIGKILL and wall >= limits.cpu_s:
+        elif events["memory"]:
+            reason = f"memory limit ({limits.memory_mb} MB for the whole sandbox)"
+        elif rc == -signal.SIGXCPU or (rc == -signal.SIGKILL and cpu_total is not None
+                                       and cpu_total / 1e9 >= limits.cpu_s):
             reason = f"CPU time limit ({limits.cpu_s:g} s)"
+        elif disk is not None and disk.full():
+            reason = f"disk limit ({disk.mb} MB working folder)"
+        elif events["pids"] and rc not in (0, None):
+            reason = f"pids limit ({limits.pids} processes and threads)"
+        elif "MemoryError" in stderr or "Cannot allocate memory" in stderr:
+            reason = f"memory limit ({limits.memory_mb} MB)"
+        if reason:
+            by = "limit"
         elif rc is not None and rc < 0:
-            reason = f"killed by signal {signal.Signals(-rc).name}"
-        if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
-            reason = reason or f"memory limit ({limits.memory_mb} MB)"
+            try:
+                reason = f"killed by signal {signal.Signals(-rc).name}"
+            except ValueError:
+                reason = f"killed by signal {-rc}"
+            by = "outside"
+        enforced = (cg.limits_held() if cg is not None else []) + (["disk"] if disk is not None else [])
         return RunResult(sandbox=self.name if isolate else "trusted", isolation=self.describe(),
                          returncode=rc, wall_s=wall, timed_out=timed_out, killed_reason=reason,
-                         stderr=stderr, stderr_truncated=truncated, markers=markers.markers)
+                         killed_by=by, stderr=stderr, stderr_truncated=truncated,
+                         markers=channel.markers, timed=channel.timed,
+                         protocol_errors=channel.protocol_errors, meter=meter.kind,
+                         cpu_s=None if cpu_total is None else cpu_total / 1e9,
+                         limits_enforced=enforced)
+
+
+def _pump(stream, channel) -> None:
+    fd = stream.fileno()
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except OSError:
+            break
+        if not chunk:
+            break
+        channel.feed(chunk)
+
+
+class WorkdirDisk:
+    """A size-capped tmpfs for the sandbox's working folder (root only: mounted by the parent).
+
+    The harness and the code under test work in it; afterwards ``out/`` is copied (links as links,
+    which the reader refuses) into the caller's working directory and the tmpfs is unmounted. Where
+    it cannot be mounted (not root), the working folder has no size cap beyond RLIMIT_FSIZE per
+    file, and the isolation note says so."""
+
+    def __init__(self, path: Path, mb: int):
+        self.path, self.mb = path, mb
+
+    @classmethod
+    def make(cls, workdir: Path, limits: Limits) -> "WorkdirDisk | None":
+        mb = int(getattr(limits, "disk_mb", 0) or 0)
+        if not mb or os.geteuid() != 0 or not shutil.which("mount"):
+            return None
+        path = Path(tempfile.mkdtemp(prefix="ag-disk-"))
+        if not mount_tmpfs(path, mb):
+            path.rmdir()
+            return None
+        for child in workdir.iterdir():  # what the caller put there (usually nothing)
+            if child.is_dir() and not child.is_symlink():
+                shutil.copytree(child, path / child.name, symlinks=True)
+            else:
+                shutil.copy2(child, path / child.name, follow_symlinks=False)
+        return cls(path, mb)
+
+    def full(self) -> bool:
+        return disk_full(self.path)
+
+    def close(self, workdir: Path) -> None:
+        out = self.path / "out"
+        try:
+            if out.is_symlink():
+                os.symlink(os.readlink(out), workdir / "out")
+            elif out.is_dir():
+                shutil.copytree(out, workdir / "out", symlinks=True, dirs_exist_ok=True)
+        except OSError:
+            pass
+        unmount(self.path)
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def mount_tmpfs(path: Path, mb: int, uid: int | None = None) -> bool:
+    """A size-capped tmpfs on ``path`` (root only); False where it cannot be mounted."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    opts = f"size={int(mb)}m,mode=0755,nosuid,nodev"
+    if uid is not None:
+        opts += f",uid={uid},gid={uid}"
+    try:
+        return subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(path)],
+                              capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def unmount(path: Path) -> None:
+    for _ in range(20):
+        try:
+            if subprocess.run(["umount", str(path)], capture_output=True, timeout=20).returncode == 0:
+                return
+        except (OSError, subprocess.SubprocessError):
+            pass
+        if not os.path.ismount(path):
+            return
+        time.sleep(0.05)
+
+
+def disk_full(path: Path) -> bool:
+    """The capped working folder is (nearly) full: the run hit its disk limit."""
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < (1 << 20)

@@ -13,7 +13,7 @@ import numpy as np
 from autograder.checks import Verdict
 from autograder.checks.forbidden import Finding
 from autograder.checks.gradients import compare_gradients, self_consistency
-from autograder.checks.speed import speed_verdict
+from autograder.checks.speed import timed_memory_verdict, timed_speed_verdict
 from autograder.checks.values import compare_observations, compare_scalar
 from autograder.probe import Observations, ProbeObs
 from autograder.topics import TestSpec, Topic
@@ -105,9 +105,14 @@ def check(test: TestSpec, ref: ProbeObs, sub: ProbeObs, *, verdicts: ModuleType 
     if test.check == "gradient":
         return _gradient_check(test, ref, sub)
     if test.check == "speed":
-        return speed_verdict(ref=ref.values, sub=sub.values, factor=float(test.options["factor"]),
-                             sub_wall=sub.wall_trusted, ref_wall=ref.wall_trusted,
-                             trusted_slack=float(test.options.get("trusted_slack", 1.0)))
+        # Measured by the parent around each call (see autograder.checks.speed).
+        return timed_speed_verdict(ref=ref.timed, sub=sub.timed, factor=float(test.options["factor"]),
+                                   rtol=test.rtol, atol=test.atol)
+    if test.check == "memory":
+        full = float(test.options["full_bytes"])
+        return timed_memory_verdict(ref=ref.timed, sub=sub.timed, full_bytes=full,
+                                    bound_bytes=float(test.options.get("max_fraction", 0.25)) * full,
+                                    rtol=test.rtol, atol=test.atol)
     if test.check == "custom":
         fn = getattr(verdicts, test.verdict or "", None)
         if fn is None:
