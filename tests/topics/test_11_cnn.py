@@ -52,10 +52,14 @@ def test_python_loop_is_correct_but_slow(graded):
     assert speed.status == "failed" and "too slow" in speed.output, speed.output
 
 
-def test_vectorised_bugs_keep_the_speed_point(graded):
-    for name in ("wrong_padding.ipynb", "flipped_kernel.ipynb", "maxpool_overwrites_overlaps.ipynb"):
-        status = {t.id: t.status for t in graded[name].tests}
-        assert status["conv_speed"] == "passed", (name, status)
+def test_speed_is_credited_for_right_answers_only(graded):
+    # Every timed output is checked against the reference's: a vectorised conv with a bug is fast
+    # but wrong, and earns no speed point; a bug elsewhere (pooling) leaves the speed point alone.
+    status = {t.id: t.status for t in graded["maxpool_overwrites_overlaps.ipynb"].tests}
+    assert status["conv_speed"] == "passed", status
+    for name in ("wrong_padding.ipynb", "flipped_kernel.ipynb"):
+        speed = next(t for t in graded[name].tests if t.id == "conv_speed")
+        assert speed.status == "failed" and "wrong result" in speed.output, (name, speed.output)
 
 
 @pytest.mark.parametrize("name", ALTERNATIVES)
