@@ -14,7 +14,7 @@ before anything else reads the document.
 Contract (schema version 1):
     job    = {schema, engine, topic: {name, grader_version, files: {manifest.toml, reference.py,
               probes.py[, verdicts.py]}}, submission: {student, sha256, cells: [{index, source}]},
-              seed, limits: {wall_s, cpu_s, memory_mb, pids, output_kb, tmpfs_mb, gpu},
+              seed, limits: {wall_s, cpu_s, memory_mb, pids, output_kb, tmpfs_mb, gpu[, disk_mb, cpus, cell_s]},
               tests: [test id], sandbox: auto|process|docker, gpu: bool (asks for a GPU)}
     bundle = {schema, engine, key: {student, topic, sha256, grader_version, seed}, worker: {...},
               device, reference: obs, submission: obs, reference_cached, started, finished}
@@ -101,7 +101,9 @@ JOB_SCHEMA = {
             "required": ["wall_s", "cpu_s", "memory_mb", "pids", "output_kb", "tmpfs_mb", "gpu"],
             "additionalProperties": False,
             "properties": {"wall_s": _NUM, "cpu_s": _NUM, "memory_mb": _INT, "pids": _INT,
-                           "output_kb": _INT, "tmpfs_mb": _INT, "gpu": {"type": "boolean"}},
+                           "output_kb": _INT, "tmpfs_mb": _INT, "gpu": {"type": "boolean"},
+                           # optional (sandbox-wide limits): working-folder cap, CPU quota, per-cell time
+                           "disk_mb": _INT, "cpus": _NUM, "cell_s": _NUM},
         },
         "tests": {"type": "array", "items": _STR, "maxItems": 1000},
         "sandbox": {"enum": ["auto", "process", "docker"]},
@@ -306,13 +308,18 @@ def _from_npy(text, budget: list[int]) -> np.ndarray:
 def obs_to_dict(obs) -> dict | None:
     if obs is None:
         return None
-    run = dataclasses.asdict(obs.run)
+    from autograder.sandbox.driver import timed_to_dict
+
+    run = dataclasses.asdict(dataclasses.replace(obs.run, timed={}))
     run["markers"] = [list(m) for m in obs.run.markers]
+    # The parent's measurements of the timed probes (trusted; outputs as .npy).
+    run["timed"] = {k: timed_to_dict(v, _npy) for k, v in obs.run.timed.items()}
     probes = {}
     for pid, p in obs.probes.items():
         probes[pid] = {"status": p.status, "error": p.error, "kind": p.kind, "traceback": p.traceback,
                        "seconds": p.seconds, "wall_trusted": p.wall_trusted, "scalars": p.scalars,
-                       "arrays": {k: _npy(v) for k, v in p.arrays.items()}}
+                       "arrays": {k: _npy(v) for k, v in p.arrays.items()},
+                       "timed": p.timed is not None}
     return {"run": run, "cells": obs.cells, "violations": obs.violations, "probes": probes}
 
 
@@ -328,6 +335,10 @@ def obs_from_dict(doc, budget: list[int] | None = None):
         known = {f.name for f in dataclasses.fields(RunResult)}
         r = {k: v for k, v in r.items() if k in known}
         r["markers"] = [(str(m[0]), str(m[1]), float(m[2])) for m in r.get("markers") or []]
+        from autograder.sandbox.driver import timed_from_dict
+
+        r["timed"] = {str(k): timed_from_dict(v, lambda t: _from_npy(t, budget))
+                      for k, v in (r.get("timed") or {}).items()}
         run = RunResult(**r)
         probes = {}
         for pid, p in (doc.get("probes") or {}).items():
@@ -336,7 +347,8 @@ def obs_from_dict(doc, budget: list[int] | None = None):
                 traceback=p.get("traceback"), seconds=p.get("seconds"),
                 wall_trusted=p.get("wall_trusted"),
                 scalars=p.get("scalars") if isinstance(p.get("scalars"), dict) else {},
-                arrays={str(k): _from_npy(v, budget) for k, v in (p.get("arrays") or {}).items()})
+                arrays={str(k): _from_npy(v, budget) for k, v in (p.get("arrays") or {}).items()},
+                timed=run.timed.get(str(pid)) if p.get("timed") else None)
         cells = doc.get("cells")
         violations = doc.get("violations")
         return Observations(run=run, cells=cells if isinstance(cells, list) else None, probes=probes,
@@ -461,7 +473,8 @@ def _gpu_name(sandbox) -> str | None:
 
 
 def _is_speed(test) -> bool:
-    return test.check == "speed"
+    # Timed probes (speed and memory): measured by the parent in this job, next to the submission.
+    return test.check in ("speed", "memory") or isinstance(test.options.get("timing"), dict)
 
 
 def run_job(job: GradingJob, *, sandbox=None, slot: int = 0, cache: ReferenceCache | None = None,

@@ -313,3 +313,24 @@ class Channel:
         if res.error:
             res.outputs.clear()
         return res
+
+
+def timed_to_dict(res: TimedResult, npy) -> dict:
+    """Plain data for a result bundle (``npy``: array -> text)."""
+    return {"meter": res.meter, "warmup": res.warmup, "calls": res.calls, "measure": res.measure,
+            "cpu_s": list(map(float, res.cpu_s)), "wall_s": list(map(float, res.wall_s)),
+            "peak_bytes": list(map(float, res.peak_bytes)), "error": res.error,
+            "outputs": [{k: npy(v) for k, v in out.items()} for out in res.outputs]}
+
+
+def timed_from_dict(doc: dict, from_npy) -> TimedResult:
+    def nums(key):
+        return [float(x) for x in (doc.get(key) or [])]
+
+    error = doc.get("error")
+    return TimedResult(meter=str(doc.get("meter", "")), warmup=int(doc.get("warmup", 0)),
+                       calls=int(doc.get("calls", 0)), measure=str(doc.get("measure", "cpu")),
+                       cpu_s=nums("cpu_s"), wall_s=nums("wall_s"), peak_bytes=nums("peak_bytes"),
+                       error=str(error) if error is not None else None,
+                       outputs=[{str(k): from_npy(v) for k, v in out.items()}
+                                for out in (doc.get("outputs") or [])])
