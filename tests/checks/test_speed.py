@@ -121,3 +121,22 @@ def test_pickled_arrays_are_refused():
     p = frames.Parser()
     assert p.feed(frames.MAGIC + len(raw).to_bytes(4, "big") + raw + buf.getvalue()) == []
     assert p.broken and "unreadable array" in p.broken
+
+
+def test_timed_results_survive_the_result_bundle():
+    import base64
+    import io
+
+    from autograder.sandbox.driver import timed_from_dict, timed_to_dict
+
+    def npy(a):
+        buf = io.BytesIO()
+        np.save(buf, a, allow_pickle=False)
+        return base64.b64encode(buf.getvalue()).decode()
+
+    def from_npy(t):
+        return np.load(io.BytesIO(base64.b64decode(t)), allow_pickle=False)
+
+    back = timed_from_dict(timed_to_dict(REF, npy), from_npy)
+    assert back.cpu_s == REF.cpu_s and back.meter == REF.meter
+    assert all(np.array_equal(a["out"], b["out"]) for a, b in zip(back.outputs, REF.outputs))
