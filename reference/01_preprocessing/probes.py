@@ -46,6 +46,7 @@ def scale_without_leakage(sub, rng):
     for method in ("standard", "minmax"):
         tr, te = sub.scale_train_test(X_train.copy(), X_test.copy(), method)
         obs[method + ".train"], obs[method + ".test"] = tr, te
+    obs["default.test"] = sub.scale_train_test(X_train.copy(), X_test.copy())[1]  # "standard"
     return obs
 
 
@@ -65,22 +66,48 @@ def impute_values(sub, rng):
         fill = sub.impute_fit(X_train.copy(), strategy)
         obs[strategy + ".fill"] = fill
         obs[strategy + ".test"] = sub.impute_transform(X_test.copy(), fill)
+    obs["default.fill"] = sub.impute_fit(X_train.copy())  # strategy="mean" by default
     return obs
+
+
+def _fence_column(rng):
+    """(41,) values whose quartiles fall on sorted positions 10 and 30 exactly (Q1 = 2, Q3 = 4,
+    IQR = 2), with values exactly on the k = 1.5 fences (-1, 7) and the k = 0.5 fences (1, 5):
+    "on the fence is not an outlier" is decided at every seed."""
+    low = np.concatenate([[-1.5, -1.0], rng.uniform(-0.9, 1.9, 8)])  # 10 values below Q1
+    mid = np.concatenate([[2.0], rng.uniform(2.1, 3.9, 19), [4.0]])  # positions 10..30
+    high = np.concatenate([[5.0, 7.0, 7.5], rng.uniform(4.1, 6.9, 7)])  # 10 values above Q3
+    low[2] = 1.0  # on the k = 0.5 lower fence
+    return rng.permutation(np.concatenate([low, mid, high]))
+
+
+def _percentile_column(rng):
+    """(42,) values where NumPy's linear interpolation (Q1 = 1, Q3 = 13, fences [-17, 31]) and
+    the nearest / lower / higher / midpoint definitions disagree on which of -19, -12, 29, 33
+    are outliers, at every seed."""
+    below = np.concatenate([[-19.0, -12.0], rng.uniform(-5.0, -0.1, 8)])  # sorted positions 0..9
+    middle = np.concatenate([[0.0, 4.0], rng.uniform(4.1, 9.9, 18), [10.0, 14.0]])  # 10..31
+    above = np.concatenate([[29.0, 33.0], rng.uniform(14.1, 20.0, 8)])  # 32..41
+    return rng.permutation(np.concatenate([below, middle, above]))
 
 
 def iqr_mask(sub, rng):
     X = rng.standard_normal((41, 4))  # (41, 4)
     X[rng.integers(0, 41, 6), rng.integers(0, 4, 6)] *= 12.0  # plant outliers
-    X[:, 3] = np.round(X[:, 3] * 2) / 2  # ties and values on the fences
+    X[:, 3] = np.round(X[:, 3] * 2) / 2  # ties
+    X[:, 2] = _fence_column(rng)
+    P = np.stack([_percentile_column(rng) for _ in range(3)], axis=1)  # (42, 3)
     mask = sub.iqr_outlier_mask(X.copy())
     mask3 = sub.iqr_outlier_mask(X.copy(), k=0.5)
-    return {"k1.5": np.asarray(mask).astype(np.int64), "k0.5": np.asarray(mask3).astype(np.int64)}
+    return {"k1.5": np.asarray(mask).astype(np.int64), "k0.5": np.asarray(mask3).astype(np.int64),
+            "percentile_definition": np.asarray(sub.iqr_outlier_mask(P.copy())).astype(np.int64)}
 
 
 def seeded_split(sub, rng):
     # Both sides get identical generators: seeds are drawn from the per-run stream here.
     obs = {}
-    for i, (n, frac) in enumerate(((30, 0.2), (17, 0.3), (25, 0.0))):
+    # 17 * 0.35 = 5.95 and 23 * 0.3 = 6.9: rounding gives 6 and 7, truncation 5 and 6.
+    for i, (n, frac) in enumerate(((30, 0.2), (17, 0.3), (25, 0.0), (17, 0.35), (23, 0.3))):
         X = rng.standard_normal((n, 3))  # (n, 3)
         y = np.arange(n) * 10
         gen = np.random.default_rng(int(rng.integers(2**31)))
