@@ -36,6 +36,15 @@ def _wrap(fn):
     return wrapper
 
 
+def _verdict(test, ref: dict, sub: dict):
+    """The manifest's own check of the float32 answer against the float64 one (value and gradient
+    checks; custom verdicts are topic-specific and not run here)."""
+    from autograder.probe import ProbeObs
+    from autograder.verdict import check
+    return check(test, ProbeObs(id=test.id, status="ok", scalars=ref),
+                 ProbeObs(id=test.id, status="ok", scalars=sub), verdicts=None, seed=0)
+
+
 def main(argv=None):
     from autograder.runtime.harness import encode_observations, probe_rng
     from autograder.topics import get_topic
@@ -60,6 +69,7 @@ def main(argv=None):
         if isinstance(fn, types.FunctionType) and not name.startswith("_") and name not in skip:
             f32.__dict__[name] = _wrap(fn)
     worst = defaultdict(lambda: [0.0, 0.0])
+    failing, notes = defaultdict(list), {}
     for seed in range(args.seeds):
         for test in topic.tests:
             if test.check not in ("allclose", "gradient", "custom"):
@@ -72,6 +82,11 @@ def main(argv=None):
                 print(f"{test.id}: {type(exc).__name__}: {exc}")
                 continue
             va, vb = {**a[0], **a[1]}, {**b[0], **b[1]}
+            if test.check in ("allclose", "gradient"):
+                v = _verdict(test, va, vb)
+                if not v.passed:
+                    failing[test.id].append(seed)
+                    notes[test.id] = v.message[:300]
             for key, x in va.items():
                 if key.startswith("diag.") or key not in vb:
                     continue
@@ -100,7 +115,10 @@ def main(argv=None):
     for test in topic.tests:
         if test.id in by_test:
             ab, rel = by_test[test.id]
-            print(f"  {test.id}: abs {ab:.3g} rel {rel:.3g}   (manifest rtol {test.rtol:g} atol {test.atol:g})")
+            fails = failing.get(test.id, [])
+            print(f"  {test.id}: abs {ab:.3g} rel {rel:.3g}   (manifest rtol {test.rtol:g} atol "
+                  f"{test.atol:g}: float32 fails at {len(fails)}/{args.seeds} seeds)"
+                  + (f"\n      {notes[test.id]}" if fails else ""))
 
 
 if __name__ == "__main__":

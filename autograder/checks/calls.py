@@ -10,6 +10,9 @@ itself (see ``changed``).
 """
 from __future__ import annotations
 
+import functools
+import types
+
 import numpy as np
 
 
@@ -70,3 +73,35 @@ class Calls:
 def changed(before, after) -> bool:
     """For a stub that asks for an in-place update: did the array actually change?"""
     return not same(before, after)
+
+
+class Watched:
+    """Stands in for the submission module inside a probe: every plain function fetched from it
+    is called through ``Calls`` (fresh copies in, inputs compared after). Classes and the names
+    in ``in_place`` (functions the stub asks to update their arguments) pass through untouched."""
+
+    def __init__(self, sub, in_place=()):
+        self._sub = sub
+        self._in_place = frozenset(in_place)
+        self.calls = Calls()
+
+    def __getattr__(self, name):
+        value = getattr(self._sub, name)
+        if isinstance(value, types.FunctionType) and name not in self._in_place:
+            return functools.partial(self.calls, name, value)
+        return value
+
+
+def watch_inputs(probe=None, *, in_place=()):
+    """Probe decorator: the probe receives a ``Watched`` submission, and its observations gain
+    ``unchanged.<function>`` for every function it called (see the module docstring)."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(sub, rng, **kwargs):
+            watched = Watched(sub, in_place)
+            obs = fn(watched, rng, **kwargs)
+            if not isinstance(obs, dict):
+                obs = {"value": obs}
+            return {**obs, **watched.calls.observations()}
+        return wrapper
+    return decorate(probe) if probe is not None else decorate

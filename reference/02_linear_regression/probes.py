@@ -4,6 +4,7 @@ held-out targets are drawn on the trusted side (verdicts.py) from the same seed.
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
+from autograder.checks.calls import watch_inputs
 
 
 def regression_data(rng, n=60, d=4, noise=0.5):
@@ -16,6 +17,7 @@ def regression_data(rng, n=60, d=4, noise=0.5):
     return w_true, b_true, X, y
 
 
+@watch_inputs
 def predict_and_mse(sub, rng):
     _, _, X, y = regression_data(rng, n=20)
     w = rng.standard_normal(X.shape[1])  # (d,)
@@ -25,6 +27,7 @@ def predict_and_mse(sub, rng):
             "mse_other": sub.mse(y.copy(), np.zeros_like(y))}
 
 
+@watch_inputs
 def normal_equation_values(sub, rng):
     obs = {}
     for i, (n, d) in enumerate(((60, 4), (15, 1), (40, 7))):
@@ -34,6 +37,7 @@ def normal_equation_values(sub, rng):
     return obs
 
 
+@watch_inputs
 def mse_gradients(sub, rng):
     _, _, X, y = regression_data(rng, n=25, d=3)
     w = rng.standard_normal(3)  # (d,)
@@ -45,6 +49,7 @@ def mse_gradients(sub, rng):
             "diag.fd.db": fd_diagnostic(lambda: sub.mse(sub.predict(X, w, bb[0]), y), bb)}
 
 
+@watch_inputs
 def gd_steps(sub, rng):
     # A few steps only: the trajectory must follow the documented update order exactly.
     _, _, X, y = regression_data(rng, n=40, d=3)
@@ -52,6 +57,7 @@ def gd_steps(sub, rng):
     return {"w": np.asarray(w), "b": float(b), "losses": np.asarray(losses)}
 
 
+@watch_inputs
 def r2_values(sub, rng):
     y = rng.normal(3.0, 2.0, 30)  # (30,)
     noisy = y + rng.standard_normal(30)
@@ -62,6 +68,7 @@ def r2_values(sub, rng):
             "offset": sub.r2_score(y.copy(), y + 1.0)}
 
 
+@watch_inputs
 def gd_convergence(sub, rng, lr=0.1, n_steps=150, n_test=200):
     _, _, X, y = regression_data(rng, n=80, d=5)
     X_test = rng.standard_normal((n_test, 5))  # (n_test, d); its targets live in verdicts.py

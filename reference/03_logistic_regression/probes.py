@@ -4,6 +4,7 @@ held-out labels are drawn on the trusted side (verdicts.py) from the same seed."
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
+from autograder.checks.calls import watch_inputs
 
 
 def teacher(rng, d=2, strength=8.0):
@@ -26,6 +27,7 @@ def _data(rng, n=50, d=3):
     return X, labels_from(rng, X, w_true, b_true)
 
 
+@watch_inputs
 def sigmoid_values(sub, rng):
     z = rng.standard_normal((4, 6)) * 4  # (4, 6)
     # Far tails, both signs: exp(-z) overflows for z << 0 and exp(z) / (1 + exp(z)) is nan for z >> 0.
@@ -34,6 +36,7 @@ def sigmoid_values(sub, rng):
     return {"moderate": sub.sigmoid(z.copy()), "tails": sub.sigmoid(tails.copy())}
 
 
+@watch_inputs
 def bce_values(sub, rng):
     X, y = _data(rng)
     w = rng.standard_normal(3)  # (d,)
@@ -42,6 +45,7 @@ def bce_values(sub, rng):
             "zeros": sub.bce_loss(X.copy(), y.copy(), np.zeros(3), 0.0)}
 
 
+@watch_inputs
 def bce_extreme(sub, rng):
     # Confident logits (|z| up to ~300), some of them wrong: the loss is large but finite.
     X, y = _data(rng)
@@ -50,6 +54,7 @@ def bce_extreme(sub, rng):
             "confident_right": sub.bce_loss(X.copy(), (X @ w + 2.0 > 0).astype(np.int64), w.copy(), 2.0)}
 
 
+@watch_inputs
 def bce_gradients(sub, rng):
     X, y = _data(rng, n=30)
     w = rng.standard_normal(3)  # (d,)
@@ -61,6 +66,7 @@ def bce_gradients(sub, rng):
             "diag.fd.db": fd_diagnostic(lambda: sub.bce_loss(X, y, w, bb[0]), bb)}
 
 
+@watch_inputs
 def fit_steps(sub, rng):
     # A few steps only: the trajectory must follow the documented update order exactly.
     X, y = _data(rng, n=40)
@@ -69,6 +75,7 @@ def fit_steps(sub, rng):
             "predict": np.asarray(sub.predict(X.copy(), np.asarray(w), float(b))).astype(np.int64)}
 
 
+@watch_inputs
 def metrics_values(sub, rng):
     cases = {"random": (rng.integers(0, 2, 40), rng.integers(0, 2, 40)),
              "skewed": (np.r_[np.ones(5), np.zeros(30)], (rng.random(35) < 0.3).astype(float)),
@@ -84,6 +91,7 @@ def metrics_values(sub, rng):
     return obs
 
 
+@watch_inputs
 def fit_convergence(sub, rng, n_train=300, n_test=400, lr=0.5, n_steps=200):
     w_true, b_true = teacher(rng)
     X = rng.standard_normal((n_train, 2))  # (n_train, 2)

@@ -4,6 +4,7 @@ The convergence probes return cluster labels only: the true labels are regenerat
 verdicts (reference/04_kmeans/verdicts.py) from the seed."""
 import numpy as np
 from sklearn.datasets import load_digits  # bundled with scikit-learn: nothing is downloaded
+from autograder.checks.calls import watch_inputs
 
 
 def make_blobs(rng, k=5, dim=4, per_cluster=60, min_gap=14.0):
@@ -27,13 +28,27 @@ def _points_and_centers(rng, n=40, k=5, dim=3):
     return X, centers
 
 
+@watch_inputs
 def assign_values(sub, rng):
     X, centers = _points_and_centers(rng)
     X1, c1 = _points_and_centers(rng, n=25, k=1, dim=6)  # a single cluster: every label is 0
+    # Ties: a duplicated centre is equally close; the smaller index wins (np.argmin's rule).
+    dup = np.concatenate([centers[:2], centers[:1], centers[2:]])  # (K + 1, D): rows 0 and 2 equal
+    # squared_distances is promised too, not only the labels it leads to; a distance from a point
+    # to itself is exactly the regime where the expanded formula rounds below zero.
+    # 60 points of norm ~100 against themselves: the unclipped expansion goes below zero somewhere
+    # on the diagonal at every seed (0 of 2000 seeds stayed non-negative).
+    Xs = rng.standard_normal((60, 4)) * 30 + rng.uniform(-50, 50, 4)  # (60, 4)
+    d_self = np.asarray(sub.squared_distances(Xs.copy(), Xs.copy()))
     return {"labels": sub.assign_clusters(X.copy(), centers.copy()),
-            "one_cluster": sub.assign_clusters(X1.copy(), c1.copy())}
+            "one_cluster": sub.assign_clusters(X1.copy(), c1.copy()),
+            "duplicate_centre": np.asarray(sub.assign_clusters(X.copy(), dup)).astype(np.int64),
+            "squared_distances": sub.squared_distances(X.copy(), centers.copy()),
+            "squared_distances_self": d_self,
+            "squared_distances_nonnegative": bool(np.all(d_self >= 0))}
 
 
+@watch_inputs
 def update_values(sub, rng):
     X, centers = _points_and_centers(rng, n=50, k=4)
     labels = rng.integers(0, 4, size=50)
@@ -41,6 +56,7 @@ def update_values(sub, rng):
     return {"centers": sub.update_centers(X.copy(), labels.copy(), centers.copy())}
 
 
+@watch_inputs
 def update_empty_cluster(sub, rng):
     X, centers = _points_and_centers(rng, n=30, k=5)
     labels = rng.choice([0, 2, 4], size=30)  # clusters 1 and 3 are empty: they keep their centres
@@ -48,6 +64,7 @@ def update_empty_cluster(sub, rng):
     return {"centers": sub.update_centers(X.copy(), labels.copy(), centers.copy())}
 
 
+@watch_inputs
 def wcss_values(sub, rng):
     X, centers = _points_and_centers(rng, n=60, k=4)
     labels = rng.integers(0, 4, size=60)
@@ -55,6 +72,7 @@ def wcss_values(sub, rng):
             "zero": sub.wcss(centers.copy(), centers.copy(), np.arange(4))}
 
 
+@watch_inputs
 def kmeanspp_values(sub, rng):
     # The same generator state on both sides: the exact draws (rng.integers(n) first, then one
     # rng.choice(n, p=d2 / d2.sum()) per further centre) give the same centres.
@@ -66,6 +84,7 @@ def kmeanspp_values(sub, rng):
     return obs
 
 
+@watch_inputs
 def kmeans_values(sub, rng):
     X, _ = make_blobs(rng, k=4, dim=3, per_cluster=25, min_gap=6.0)  # (100, 3)
     seed = int(rng.integers(2**32))
@@ -97,11 +116,13 @@ def _best_of(sub, X, k, rng, n_init, max_iter):
     return {"labels": np.asarray(best[1]), "curve": np.asarray(best[2], dtype=float)}
 
 
+@watch_inputs
 def blobs_convergence(sub, rng, k=5, n_init=4, max_iter=100):
     X, _ = make_blobs(rng, k=k)  # the labels stay on the trusted side
     return _best_of(sub, X, k, rng, n_init, max_iter)
 
 
+@watch_inputs
 def digits_convergence(sub, rng, k=10, n_init=3, max_iter=100):
     X = load_digits().data.astype(float)  # (1797, 64) pixel intensities 0..16
     return _best_of(sub, X, k, rng, n_init, max_iter)

@@ -4,6 +4,7 @@ reference, outside the student's process. Principal directions have no intrinsic
 (reference/05_pca/verdicts.py) compares components and projections up to a sign per component."""
 import numpy as np
 from sklearn.datasets import load_digits  # bundled with scikit-learn: nothing is downloaded
+from autograder.checks.calls import watch_inputs
 
 
 def synthetic(rng, n=200, dim=6):
@@ -18,12 +19,14 @@ def digits(rng, n=500):
     return X[np.sort(rng.choice(len(X), size=n, replace=False))]  # a seeded subset, (n, 64)
 
 
+@watch_inputs
 def center_values(sub, rng):
     X = synthetic(rng, n=50, dim=4)
     Xc, mean = sub.center(X.copy())
     return {"centered": Xc, "mean": mean}
 
 
+@watch_inputs
 def components_values(sub, rng):
     Xs, Xd = synthetic(rng), digits(rng)
     cs, _, _, ms = sub.pca_fit(Xs.copy(), 4)
@@ -32,6 +35,7 @@ def components_values(sub, rng):
             "mean.digits": md}
 
 
+@watch_inputs
 def variance_values(sub, rng):
     Xs, Xd = synthetic(rng), digits(rng)
     _, vs, rs, _ = sub.pca_fit(Xs.copy(), 6)
@@ -39,6 +43,7 @@ def variance_values(sub, rng):
     return {"variance.synthetic": vs, "ratio.synthetic": rs, "variance.digits": vd, "ratio.digits": rd}
 
 
+@watch_inputs
 def projection_values(sub, rng):
     Xs, Xd = synthetic(rng), digits(rng)
     obs = {}
@@ -50,6 +55,7 @@ def projection_values(sub, rng):
     return obs
 
 
+@watch_inputs
 def reconstruction_values(sub, rng):
     Xs, Xd = synthetic(rng), digits(rng)
     obs = {}
@@ -66,6 +72,7 @@ def reconstruction_values(sub, rng):
     return obs
 
 
+@watch_inputs
 def shapes(sub, rng):
     # Shapes only: wide data (fewer points than features), k = 1, float32 input.
     obs = {}
@@ -82,6 +89,7 @@ def shapes(sub, rng):
     return obs
 
 
+@watch_inputs
 def choose_n_components_values(sub, rng):
     Xs, Xd = synthetic(rng), digits(rng)
     return {f"{name}.{t}": int(sub.choose_n_components(X.copy(), t))

@@ -4,6 +4,7 @@ seed from its per-run stream and gives a fresh np.random.default_rng(seed) to th
 reference and the submission see identical generators. The convergence probe returns predictions
 on held-out inputs only; the held-out targets are drawn in verdicts.py from the same seed."""
 import numpy as np
+from autograder.checks.calls import watch_inputs
 
 
 def lsq_data(rng, n=50, d=3, noise=0.3):
@@ -19,6 +20,7 @@ def _gen(rng):
     return np.random.default_rng(int(rng.integers(2**31)))
 
 
+@watch_inputs
 def gradient_values(sub, rng):
     _, X, y = lsq_data(rng, n=30, d=4)
     w = rng.standard_normal(4)  # (d,)
@@ -27,18 +29,21 @@ def gradient_values(sub, rng):
             "grad_batch_of_3": np.asarray(sub.lsq_gradient(X[:3].copy(), y[:3].copy(), w.copy()))}
 
 
+@watch_inputs
 def batch_gd_trajectory(sub, rng):
     _, X, y = lsq_data(rng)
     w0 = rng.standard_normal(3)  # (d,)
     return {"history": np.asarray(sub.batch_gd(X.copy(), y.copy(), w0.copy(), 0.1, 8))}  # (9, d)
 
 
+@watch_inputs
 def sgd_trajectory(sub, rng):
     _, X, y = lsq_data(rng, n=20)
     w0 = rng.standard_normal(3)
     return {"history": np.asarray(sub.sgd(X.copy(), y.copy(), w0.copy(), 0.02, 4, _gen(rng)))}  # (5, d)
 
 
+@watch_inputs
 def minibatch_trajectory(sub, rng):
     # n = 50 with B = 8: six full batches and a last batch of 2 per epoch.
     _, X, y = lsq_data(rng, n=50)
@@ -54,6 +59,7 @@ def _spd(rng, d=2, lo=(0.5, 1.0), hi=(2.0, 5.0)):
     return (q * lam) @ q.T, lam
 
 
+@watch_inputs
 def stopping_rule(sub, rng):
     A, _ = _spd(rng, d=3)
     c = rng.standard_normal(3)  # minimum of 0.5 x^T A x - c^T x is A^{-1} c
@@ -69,6 +75,7 @@ def stopping_rule(sub, rng):
     return obs
 
 
+@watch_inputs
 def lr_effects(sub, rng):
     A, lam = _spd(rng)
     L = lam[-1]
@@ -82,6 +89,7 @@ def lr_effects(sub, rng):
     return obs
 
 
+@watch_inputs
 def minibatch_convergence(sub, rng, n_epochs=8, batch_size=16, lr=0.05, n_test=300):
     _, X, y = lsq_data(rng, n=240, d=6)
     X_test = rng.standard_normal((n_test, 6))  # (n_test, d); its targets live in verdicts.py

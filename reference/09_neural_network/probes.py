@@ -4,6 +4,7 @@ held-out XOR labels of the convergence test are never computed here: verdicts.py
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
+from autograder.checks.calls import same, watch_inputs
 
 
 def xor_data(rng, n, noise=0.3):
@@ -25,6 +26,7 @@ def _copy(params):
     return {k: v.copy() for k, v in params.items()}
 
 
+@watch_inputs(in_place=('sgd_step',))
 def init_shapes(sub, rng):
     obs = {}
     for n_in, n_hidden in ((2, 16), (5, 3)):
@@ -36,6 +38,7 @@ def init_shapes(sub, rng):
     return obs
 
 
+@watch_inputs(in_place=('sgd_step',))
 def forward_shapes(sub, rng):
     obs = {}
     x = rng.standard_normal((7, 3))  # (7, 3)
@@ -50,6 +53,7 @@ def forward_shapes(sub, rng):
     return obs
 
 
+@watch_inputs(in_place=('sgd_step',))
 def linear_backward(sub, rng):
     x = rng.standard_normal((6, 4))  # (N, D_in)
     W = rng.standard_normal((4, 3))  # (D_in, D_out)
@@ -62,6 +66,7 @@ def linear_backward(sub, rng):
             "diag.fd.db": fd_diagnostic(fwd, b, g)}
 
 
+@watch_inputs(in_place=('sgd_step',))
 def activation_backward(sub, rng):
     z = rng.standard_normal((5, 6)) * 2  # (5, 6)
     z = np.where(np.abs(z) < 1e-2, 0.5, z)  # ReLU has no derivative at 0
@@ -72,17 +77,20 @@ def activation_backward(sub, rng):
             "diag.fd.sigmoid": fd_diagnostic(lambda: sub.sigmoid(z), z, g)}
 
 
+@watch_inputs(in_place=('sgd_step',))
 def bce_values(sub, rng):
     logits = rng.standard_normal(12) * 2  # (12,)
     y = (rng.random(12) < 0.5).astype(float)
     # Confident logits, half of them wrong: a naive log(sigmoid) gives log(0) = -inf here.
-    big = np.concatenate([rng.uniform(300, 800, 4), -rng.uniform(300, 800, 4)])  # (8,)
-    y_big = np.array([1, 0, 1, 0, 0, 1, 0, 1], dtype=float)
+    # +-1000 at every seed: past exp's overflow (709), where a naive form warns or gives inf.
+    big = np.concatenate([rng.uniform(300, 800, 4), -rng.uniform(300, 800, 4), [1000.0, -1000.0]])
+    y_big = np.array([1, 0, 1, 0, 0, 1, 0, 1, 0, 1], dtype=float)  # (10,)
     return {"ordinary": float(sub.bce_with_logits(logits.copy(), y.copy())),
             "extreme": float(sub.bce_with_logits(big.copy(), y_big.copy())),
             "sigmoid_extreme": np.asarray(sub.sigmoid(big.copy()))}
 
 
+@watch_inputs(in_place=('sgd_step',))
 def bce_backward(sub, rng):
     logits = rng.standard_normal(10) * 2  # (10,)
     y = (rng.random(10) < 0.5).astype(float)
@@ -90,6 +98,7 @@ def bce_backward(sub, rng):
             "diag.fd.dlogits": fd_diagnostic(lambda: sub.bce_with_logits(logits, y), logits)}
 
 
+@watch_inputs(in_place=('sgd_step',))
 def mlp_grads(sub, rng):
     params = _params(rng, 3, 5)
     X = rng.standard_normal((8, 3))  # (8, 3)
@@ -103,20 +112,27 @@ def mlp_grads(sub, rng):
     return obs
 
 
+@watch_inputs(in_place=('sgd_step',))
 def sgd_steps(sub, rng):
     # A short deterministic run: one SGD step by hand, then train_mlp's whole trajectory.
     params = _params(rng, 2, 4)
     grads = {k: rng.standard_normal(v.shape) for k, v in params.items()}
-    stepped = sub.sgd_step(_copy(params), _copy(grads), 0.1)
+    given, given_grads = _copy(params), _copy(grads)
+    stepped = sub.sgd_step(given, given_grads, 0.1)
     X, y = xor_data(rng, 32)
     seed = int(rng.integers(2**31))
     trained, losses = sub.train_mlp(X.copy(), y.copy(), n_hidden=6, lr=0.3, n_steps=20, seed=seed)
     obs = {"step." + k: np.asarray(stepped[k]) for k in ("W1", "b1", "W2", "b2")}
+    # The stub asks for an in-place update: the dict passed in holds the new values afterwards
+    # (params[k] -= lr * grads[k]), and the gradients are left alone.
+    obs.update({"step_in_place." + k: np.asarray(given[k]) for k in ("W1", "b1", "W2", "b2")})
+    obs["unchanged.sgd_step_grads"] = same(grads, given_grads)
     obs.update({"trained." + k: np.asarray(trained[k]) for k in ("W1", "b1", "W2", "b2")})
     obs["losses"] = np.asarray(losses, dtype=float)
     return obs
 
 
+@watch_inputs(in_place=('sgd_step',))
 def xor_convergence(sub, rng, n_train=200, n_test=400, n_hidden=16, lr=0.5, n_steps=300):
     X, y = xor_data(rng, n_train)  # (n_train, 2), (n_train,)
     X_test, _ = xor_data(rng, n_test)  # labels discarded here; verdicts.py regenerates them

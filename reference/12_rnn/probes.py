@@ -3,6 +3,7 @@ computed; the grader compares the same probe run on the reference, outside the s
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
+from autograder.checks.calls import watch_inputs
 
 GRAD_NAMES = ("dx", "dh0", "dWx", "dWh", "db")
 
@@ -19,6 +20,7 @@ def _copies(*arrays):
     return [a.copy() for a in arrays]
 
 
+@watch_inputs
 def step_forward(sub, rng):
     N, D, H = 4, 3, 5
     x = rng.standard_normal((N, D))  # (N, D)
@@ -27,6 +29,7 @@ def step_forward(sub, rng):
     return {"h_next": sub.rnn_step_forward(*_copies(x, h_prev, Wx, Wh, b))}
 
 
+@watch_inputs
 def sequence_forward(sub, rng):
     N, T, D, H = 3, 7, 4, 6
     x = rng.standard_normal((N, T, D))  # (N, T, D)
@@ -35,6 +38,7 @@ def sequence_forward(sub, rng):
     return {"h": sub.rnn_forward(*_copies(x, h0, Wx, Wh, b))}
 
 
+@watch_inputs
 def sequence_shapes(sub, rng):
     # Odd sizes (D != H, T = 1, N = 1) catch transposes and hard-coded axes.
     obs = {}
@@ -47,6 +51,7 @@ def sequence_shapes(sub, rng):
     return obs
 
 
+@watch_inputs
 def backward_shapes(sub, rng):
     N, T, D, H = 2, 3, 5, 3
     x = rng.standard_normal((N, T, D))  # (N, T, D)
@@ -60,6 +65,7 @@ def backward_shapes(sub, rng):
     return obs
 
 
+@watch_inputs
 def step_backward(sub, rng):
     N, D, H = 3, 4, 5
     x = rng.standard_normal((N, D))  # (N, D)
@@ -76,6 +82,7 @@ def step_backward(sub, rng):
     return obs
 
 
+@watch_inputs
 def bptt(sub, rng, T=6):
     N, D, H = 2, 3, 4
     x = rng.standard_normal((N, T, D))  # (N, T, D)
@@ -92,6 +99,7 @@ def bptt(sub, rng, T=6):
     return obs
 
 
+@watch_inputs
 def bptt_last_step_only(sub, rng, T=8):
     # Loss on the final hidden state only (sequence classification): every earlier gradient has
     # to travel back through the recurrence.
@@ -107,6 +115,7 @@ def bptt_last_step_only(sub, rng, T=8):
     return obs
 
 
+@watch_inputs
 def clip_grad_norm(sub, rng):
     grads = [rng.standard_normal((3, 4)) * 2, rng.standard_normal((4, 4)), rng.standard_normal(4)]
     total = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))

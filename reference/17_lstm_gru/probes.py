@@ -3,6 +3,7 @@ computed; the grader compares the same probe run on the reference, outside the s
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
+from autograder.checks.calls import watch_inputs
 
 CELL_GRADS = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
 SEQ_GRADS = ("dx", "dh0", "dc0", "dWx", "dWh", "db")
@@ -28,6 +29,7 @@ def _gru_params(rng, D, H):
     return Wx, Wh, bx, bh
 
 
+@watch_inputs
 def lstm_cell_forward(sub, rng):
     N, D, H = 4, 3, 5
     x = rng.standard_normal((N, D))  # (N, D)
@@ -37,6 +39,7 @@ def lstm_cell_forward(sub, rng):
     return {"h_next": h, "c_next": c}
 
 
+@watch_inputs
 def lstm_gate_blocks(sub, rng):
     # No weights, only a bias: each block of 4H is switched on in turn, so a permuted gate order
     # or a missing forget-gate bias gives a distinctly wrong (h, c) for that block.
@@ -54,6 +57,7 @@ def lstm_gate_blocks(sub, rng):
     return obs
 
 
+@watch_inputs
 def lstm_sequence(sub, rng):
     N, T, D, H = 3, 6, 4, 5
     x = rng.standard_normal((N, T, D))  # (N, T, D)
@@ -63,6 +67,7 @@ def lstm_sequence(sub, rng):
     return {"h": hs, "c": cs}
 
 
+@watch_inputs
 def gru_cell_forward(sub, rng):
     N, D, H = 4, 3, 5
     x = rng.standard_normal((N, D))  # (N, D)
@@ -70,6 +75,7 @@ def gru_cell_forward(sub, rng):
     return {"h_next": sub.gru_cell_forward(*_copies(x, h_prev, *_gru_params(rng, D, H)))}
 
 
+@watch_inputs
 def gru_sequence(sub, rng):
     N, T, D, H = 3, 7, 2, 4
     x = rng.standard_normal((N, T, D))  # (N, T, D)
@@ -77,6 +83,7 @@ def gru_sequence(sub, rng):
     return {"h": sub.gru_forward(*_copies(x, h0, *_gru_params(rng, D, H)))}
 
 
+@watch_inputs
 def shapes(sub, rng):
     # Odd sizes (D != H, T = 1, N = 1) catch transposes and hard-coded axes.
     obs = {}
@@ -96,8 +103,9 @@ def shapes(sub, rng):
     return obs
 
 
+@watch_inputs
 def lstm_cell_backward(sub, rng):
-    N, D, H = 3, 4, 3
+    N, D, H = 3, 4, 5  # all different: a transposed or swapped weight gradient cannot fit
     x = rng.standard_normal((N, D))  # (N, D)
     h_prev = rng.standard_normal((N, H))  # (N, H)
     c_prev = rng.standard_normal((N, H))  # (N, H)
@@ -115,8 +123,9 @@ def lstm_cell_backward(sub, rng):
     return obs
 
 
+@watch_inputs
 def lstm_sequence_backward(sub, rng, T=5):
-    N, D, H = 2, 3, 3
+    N, D, H = 2, 3, 4  # D != H: dWx (D, 4H) and dWh (H, 4H) cannot be confused
     x = rng.standard_normal((N, T, D))  # (N, T, D)
     h0 = rng.standard_normal((N, H)) * 0.5  # (N, H)
     c0 = rng.standard_normal((N, H)) * 0.5  # (N, H)

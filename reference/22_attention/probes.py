@@ -57,7 +57,14 @@ def sdpa_causal(sub, rng):
     keep = _bool_mask(rng, (6, 6))
     out2, w2 = sub.scaled_dot_product_attention(_t(q), _t(k), _t(v), mask=torch.tensor(keep),
                                                 causal=True)  # both: a key must pass both
-    return {"out": _np(out), "weights": _np(w), "with_mask.out": _np(out2), "with_mask.weights": _np(w2)}
+    obs = {"out": _np(out), "weights": _np(w), "with_mask.out": _np(out2), "with_mask.weights": _np(w2)}
+    # Lq != Lk (both ways): query i sees keys j <= i; a mask built from one length (Lk x Lk, or
+    # a square Lq x Lq) fails or misaligns here.
+    for lq, lk in ((4, 7), (7, 4)):
+        q2, k2, v2 = _qkv(rng, (2,), lq, lk, 4, 3)
+        o, ww = sub.scaled_dot_product_attention(_t(q2), _t(k2), _t(v2), causal=True)
+        obs[f"lq{lq}_lk{lk}.out"], obs[f"lq{lq}_lk{lk}.weights"] = _np(o), _np(ww)
+    return obs
 
 
 def sdpa_grad(sub, rng):

@@ -3,6 +3,7 @@ computed; the grader compares the same probe run on the reference, outside the s
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
+from autograder.checks.calls import watch_inputs
 
 
 def _affine(rng, d):
@@ -16,6 +17,7 @@ def _features(rng, n, d):
     return rng.standard_normal((n, d)) * rng.uniform(0.5, 4.0, d) + rng.uniform(-3, 3, d)  # (n, d)
 
 
+@watch_inputs
 def batchnorm_train_forward(sub, rng):
     n, d = 16, 5
     x = _features(rng, n, d)  # (N, D)
@@ -30,10 +32,17 @@ def batchnorm_train_forward(sub, rng):
     x2 = _features(rng, 2, d)  # (2, D)
     out2, mean2, var2 = sub.batchnorm_forward(x2.copy(), gamma.copy(), beta.copy(),
                                               np.zeros(d), np.ones(d))
+    # eps is a documented argument: at 0.3, on features of variance ~0.1, it changes the output
+    # by O(1), so a hard-coded 1e-5 shows.
+    x3 = _features(rng, 7, d) * 0.3  # (7, D)
+    out3 = sub.batchnorm_forward(x3.copy(), gamma.copy(), beta.copy(), rm.copy(), rv.copy(), True,
+                                 0.1, 0.3)[0]
     return {"out": out, "running_mean": new_mean, "running_var": new_var,
-            "batch2.out": out2, "batch2.running_mean": mean2, "batch2.running_var": var2}
+            "batch2.out": out2, "batch2.running_mean": mean2, "batch2.running_var": var2,
+            "eps0.3.out": out3}
 
 
+@watch_inputs
 def batchnorm_eval_forward(sub, rng):
     d = 4
     gamma, beta = _affine(rng, d)
@@ -60,6 +69,7 @@ def batchnorm_eval_forward(sub, rng):
 # diagnostic then always speaks about dx, the gradient that is easy to get wrong.
 
 
+@watch_inputs
 def batchnorm_backward(sub, rng):
     n, d = 10, 4
     x = _features(rng, n, d)  # (N, D)
@@ -71,30 +81,41 @@ def batchnorm_backward(sub, rng):
     def fwd():
         return sub.batchnorm_forward(x, gamma, beta, rm.copy(), rv.copy(), True, 0.1, 1e-5)[0]
 
-    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta,
-            "diag.fd.dx": fd_diagnostic(fwd, x, g)}
+    xs = x * 0.3  # small variance, large eps: the eps inside the backward's 1/sqrt(var + eps) shows
+    dx2, dgamma2, _ = sub.batchnorm_backward(xs.copy(), gamma.copy(), g.copy(), 0.3)
+    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta, "eps0.3.dx": dx2, "eps0.3.dgamma": dgamma2,
+            "diag.fd.dx": fd_diagnostic(fwd, x, g),
+            "diag.fd.eps0.3.dx": fd_diagnostic(
+                lambda: sub.batchnorm_forward(xs, gamma, beta, rm.copy(), rv.copy(), True, 0.1, 0.3)[0],
+                xs, g)}
 
 
+@watch_inputs
 def layernorm_forward(sub, rng):
     x = _features(rng, 6, 8)  # (N, D)
     gamma, beta = _affine(rng, 8)
     x1 = _features(rng, 1, 8)  # (1, D): one example, where batch statistics would be degenerate
     return {"out": sub.layernorm_forward(x.copy(), gamma.copy(), beta.copy(), 1e-5),
-            "single": sub.layernorm_forward(x1.copy(), gamma.copy(), beta.copy())}
+            "single": sub.layernorm_forward(x1.copy(), gamma.copy(), beta.copy()),
+            "eps0.3": sub.layernorm_forward(x.copy() * 0.3, gamma.copy(), beta.copy(), 0.3)}
 
 
+@watch_inputs
 def layernorm_backward(sub, rng):
     n, d = 5, 7
     x = _features(rng, n, d)  # (N, D)
     gamma, beta = _affine(rng, d)
     g = rng.standard_normal((n, d))  # upstream gradient, (N, D)
     dx, dgamma, dbeta = sub.layernorm_backward(x.copy(), gamma.copy(), g.copy(), 1e-5)
+    xs = x * 0.3  # (N, D) small variance: eps = 0.3 matters
+    dx2, dgamma2, _ = sub.layernorm_backward(xs.copy(), gamma.copy(), g.copy(), 0.3)
 
     def fwd():
         return sub.layernorm_forward(x, gamma, beta, 1e-5)
 
-    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta,
-            "diag.fd.dx": fd_diagnostic(fwd, x, g)}
+    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta, "eps0.3.dx": dx2, "eps0.3.dgamma": dgamma2,
+            "diag.fd.dx": fd_diagnostic(fwd, x, g),
+            "diag.fd.eps0.3.dx": fd_diagnostic(lambda: sub.layernorm_forward(xs, gamma, beta, 0.3), xs, g)}
 
 
 def _images(rng, n, c, h, w):
@@ -104,6 +125,7 @@ def _images(rng, n, c, h, w):
     return rng.standard_normal((n, c, h, w)) * scale + shift  # (N, C, H, W)
 
 
+@watch_inputs
 def groupnorm_forward(sub, rng):
     x = _images(rng, 3, 6, 4, 5)  # (N, C, H, W)
     gamma, beta = _affine(rng, 6)  # (C,)
@@ -111,27 +133,36 @@ def groupnorm_forward(sub, rng):
     for groups in (1, 2, 3, 6):  # 1 group = LayerNorm over (C, H, W); C groups = InstanceNorm
         obs[f"groups{groups}"] = sub.groupnorm_forward(x.copy(), gamma.copy(), beta.copy(), groups,
                                                        1e-5)
+    obs["eps0.3"] = sub.groupnorm_forward(x.copy() * 0.3, gamma.copy(), beta.copy(), 3, 0.3)
+    obs["default_eps"] = sub.groupnorm_forward(x.copy(), gamma.copy(), beta.copy(), 2)
     return obs
 
 
+@watch_inputs
 def groupnorm_backward(sub, rng):
     n, c, h, w, groups = 2, 4, 3, 3, 2
     x = _images(rng, n, c, h, w)  # (N, C, H, W)
     gamma, beta = _affine(rng, c)
     g = rng.standard_normal(x.shape)  # upstream gradient, (N, C, H, W)
     dx, dgamma, dbeta = sub.groupnorm_backward(x.copy(), gamma.copy(), g.copy(), groups, 1e-5)
+    xs = x * 0.3  # small variance: eps = 0.3 matters
+    dx2, dgamma2, _ = sub.groupnorm_backward(xs.copy(), gamma.copy(), g.copy(), groups, 0.3)
 
     def fwd():
         return sub.groupnorm_forward(x, gamma, beta, groups, 1e-5)
 
-    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta,
-            "diag.fd.dx": fd_diagnostic(fwd, x, g)}
+    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta, "eps0.3.dx": dx2, "eps0.3.dgamma": dgamma2,
+            "diag.fd.dx": fd_diagnostic(fwd, x, g),
+            "diag.fd.eps0.3.dx": fd_diagnostic(lambda: sub.groupnorm_forward(xs, gamma, beta, groups, 0.3),
+                                               xs, g)}
 
 
+@watch_inputs
 def instancenorm_forward(sub, rng):
     x = _images(rng, 2, 3, 5, 4)  # (N, C, H, W)
     gamma, beta = _affine(rng, 3)
     tiny = _images(rng, 1, 2, 1, 2)  # (1, 2, 1, 2): two values per instance
     g2, b2 = _affine(rng, 2)
     return {"out": sub.instancenorm_forward(x.copy(), gamma.copy(), beta.copy(), 1e-5),
-            "tiny": sub.instancenorm_forward(tiny.copy(), g2.copy(), b2.copy())}
+            "tiny": sub.instancenorm_forward(tiny.copy(), g2.copy(), b2.copy()),
+            "eps0.3": sub.instancenorm_forward(x.copy() * 0.3, gamma.copy(), beta.copy(), 0.3)}

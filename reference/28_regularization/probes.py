@@ -3,6 +3,7 @@ computed; the grader compares the same probe run on the reference, outside the s
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
+from autograder.checks.calls import watch_inputs
 
 
 def _generator(rng):
@@ -11,6 +12,7 @@ def _generator(rng):
     return np.random.default_rng(int(rng.integers(2**32)))
 
 
+@watch_inputs
 def dropout_forward(sub, rng):
     obs = {}
     for name, shape, p in (("p30", (5, 8), 0.3), ("p50", (3, 4, 2), 0.5), ("p0", (6,), 0.0),
@@ -24,6 +26,7 @@ def dropout_forward(sub, rng):
     return obs
 
 
+@watch_inputs
 def dropout_eval(sub, rng):
     x = rng.standard_normal((4, 6))  # (4, 6)
     gen = _generator(rng)
@@ -32,6 +35,7 @@ def dropout_eval(sub, rng):
     return {"out": out, "mask": np.asarray(mask), "rng_draws_after_call": gen.random(3)}
 
 
+@watch_inputs
 def dropout_backward(sub, rng):
     x = rng.standard_normal((6, 5))  # (6, 5)
     p = 0.35
@@ -46,6 +50,7 @@ def dropout_backward(sub, rng):
     return {"dx": dx, "diag.fd.dx": fd_diagnostic(fwd, x, g)}
 
 
+@watch_inputs
 def penalties(sub, rng):
     w1 = rng.standard_normal((4, 3))  # a weight matrix
     w2 = rng.standard_normal(7) * 5  # a bias-like vector with larger entries
@@ -54,6 +59,7 @@ def penalties(sub, rng):
             "l2.matrix": sub.l2_penalty(w1.copy(), lam), "l2.vector": sub.l2_penalty(w2.copy(), 0.1)}
 
 
+@watch_inputs
 def l1_gradient(sub, rng):
     w = rng.standard_normal((5, 4))  # (5, 4)
     w = np.where(np.abs(w) < 1e-2, 0.5, w)  # |w| has a kink at 0; keep finite differences valid
@@ -63,6 +69,7 @@ def l1_gradient(sub, rng):
             "diag.fd.l1_grad": fd_diagnostic(lambda: sub.l1_penalty(w, lam), w)}
 
 
+@watch_inputs
 def l2_gradient(sub, rng):
     w = rng.standard_normal((3, 6))  # (3, 6)
     lam = float(rng.uniform(0.05, 0.5))
@@ -70,6 +77,7 @@ def l2_gradient(sub, rng):
             "diag.fd.l2_grad": fd_diagnostic(lambda: sub.l2_penalty(w, lam), w)}
 
 
+@watch_inputs
 def weight_decay_step(sub, rng):
     w = rng.standard_normal((4, 3))  # (4, 3)
     grad = rng.standard_normal((4, 3))
@@ -98,6 +106,7 @@ def _loss_curves(rng, count, epochs=30):
     return curves
 
 
+@watch_inputs
 def early_stopping_steps(sub, rng):
     obs = {}
     settings = [(3, 0.0), (2, 0.25), (5, 0.125), (1, 0.0)]
@@ -118,10 +127,13 @@ def early_stopping_steps(sub, rng):
     return obs
 
 
+@watch_inputs
 def early_stopping_epochs(sub, rng):
     def run(curve, patience, min_delta):
         stop, best = sub.early_stopping(list(curve), patience, min_delta)
-        return np.array([-1 if stop is None else int(stop), int(best)])  # [stop_epoch, best_epoch]
+        # "never stopped" is None, observed as such: a sentinel (-1, len(curve)) is a different answer.
+        return {"epochs": np.array([-1 if stop is None else int(stop), int(best)]),  # [stop, best]
+                "stop_is_none": stop is None}
 
     obs = {}
     for k, curve in enumerate(_loss_curves(rng, 5)):

@@ -4,6 +4,8 @@ same probe on the reference and compares the trajectories. The convergence probe
 Adam ended; verdicts.py rebuilds the quadratic from the seed and measures the loss itself."""
 import numpy as np
 
+from autograder.checks.calls import watch_inputs
+
 N_STEPS = 10
 
 
@@ -16,12 +18,16 @@ def _setup(rng, n_steps=N_STEPS):
     return params, grads
 
 
-def _trajectory(opt_cls, rng, **kwargs):
+def _trajectory(opt_cls, rng, lrs=None, **kwargs):
+    """``lrs``: a learning rate per step, set as ``opt.lr`` before each step the way a schedule
+    does it (an optimizer that copied lr once at construction does not follow)."""
     params, grads = _setup(rng)
     mine = [p.copy() for p in params]
     opt = opt_cls(mine, **kwargs)
     traj = [[], []]
-    for step_grads in grads:
+    for t, step_grads in enumerate(grads):
+        if lrs is not None:
+            opt.lr = lrs[t]
         opt.step([g.copy() for g in step_grads])
         for i, p in enumerate(mine):  # read the arrays we passed in: updates must be in place
             traj[i].append(np.array(p, dtype=float))
@@ -33,13 +39,21 @@ def _prefix(prefix, obs):
     return {f"{prefix}.{k}": v for k, v in obs.items()}
 
 
+# Learning rates per step for the scheduled runs: halved after step 4, then raised again.
+SCHEDULE = [0.05] * 4 + [0.025] * 3 + [0.08] * (N_STEPS - 7)
+
+
 def sgd_trajectory(sub, rng):
-    return _trajectory(sub.SGD, rng, lr=0.1)
+    return {**_trajectory(sub.SGD, rng, lr=0.1),
+            **_prefix("default_lr", _trajectory(sub.SGD, rng)),
+            **_prefix("scheduled", _trajectory(sub.SGD, rng, lrs=SCHEDULE, lr=0.05))}
 
 
 def momentum_trajectory(sub, rng):
     return {**_prefix("beta0.9", _trajectory(sub.Momentum, rng, lr=0.05, beta=0.9)),
-            **_prefix("beta0.5", _trajectory(sub.Momentum, rng, lr=0.1, beta=0.5))}
+            **_prefix("beta0.5", _trajectory(sub.Momentum, rng, lr=0.1, beta=0.5)),
+            **_prefix("defaults", _trajectory(sub.Momentum, rng)),
+            **_prefix("scheduled", _trajectory(sub.Momentum, rng, lrs=SCHEDULE, lr=0.05))}
 
 
 def nesterov_trajectory(sub, rng):
@@ -48,21 +62,37 @@ def nesterov_trajectory(sub, rng):
 
 
 def adagrad_rmsprop_trajectory(sub, rng):
+    # rho and eps at non-default values: the tiny-gradient column makes eps visible, and rho = 0.5
+    # forgets fast enough that a hard-coded 0.9 drifts off within a few steps.
     return {**_prefix("adagrad", _trajectory(sub.AdaGrad, rng, lr=0.1)),
-            **_prefix("rmsprop", _trajectory(sub.RMSprop, rng, lr=0.01, rho=0.9))}
+            **_prefix("adagrad_eps1e-3", _trajectory(sub.AdaGrad, rng, lr=0.1, eps=1e-3)),
+            **_prefix("rmsprop", _trajectory(sub.RMSprop, rng, lr=0.01, rho=0.9)),
+            **_prefix("rmsprop_rho0.5_eps1e-3", _trajectory(sub.RMSprop, rng, lr=0.01, rho=0.5, eps=1e-3)),
+            **_prefix("rmsprop_defaults", _trajectory(sub.RMSprop, rng)),
+            **_prefix("rmsprop_scheduled", _trajectory(sub.RMSprop, rng, lrs=SCHEDULE, lr=0.05))}
 
 
 def adam_trajectory(sub, rng):
     return {**_prefix("default_betas", _trajectory(sub.Adam, rng, lr=0.01)),
-            **_prefix("betas_0.8_0.99", _trajectory(sub.Adam, rng, lr=0.05, betas=(0.8, 0.99)))}
+            **_prefix("betas_0.8_0.99", _trajectory(sub.Adam, rng, lr=0.05, betas=(0.8, 0.99))),
+            **_prefix("eps1e-3", _trajectory(sub.Adam, rng, lr=0.05, eps=1e-3)),
+            **_prefix("defaults", _trajectory(sub.Adam, rng)),
+            # lr changed between steps, as warmup_cosine_lr does in a training loop
+            **_prefix("scheduled", _trajectory(sub.Adam, rng, lrs=SCHEDULE, lr=0.05))}
 
 
 def adamw_trajectory(sub, rng):
     # A large decay so that decoupled and coupled (L2-in-the-gradient) decay clearly differ.
     return {**_prefix("wd0.1", _trajectory(sub.AdamW, rng, lr=0.05, weight_decay=0.1)),
-            **_prefix("wd0", _trajectory(sub.AdamW, rng, lr=0.01, weight_decay=0.0))}
+            **_prefix("wd0", _trajectory(sub.AdamW, rng, lr=0.01, weight_decay=0.0)),
+            # betas and eps are documented arguments of AdamW too: non-default, with decay
+            **_prefix("betas_0.8_0.95_eps1e-3", _trajectory(sub.AdamW, rng, lr=0.05, betas=(0.8, 0.95),
+                                                            eps=1e-3, weight_decay=0.1)),
+            **_prefix("defaults", _trajectory(sub.AdamW, rng)),
+            **_prefix("scheduled", _trajectory(sub.AdamW, rng, lrs=SCHEDULE, lr=0.05, weight_decay=0.1))}
 
 
+@watch_inputs
 def lr_schedule(sub, rng):
     base = float(rng.uniform(0.1, 1.0))
     first = [sub.warmup_cosine_lr(t, base, 5, 30) for t in range(35)]  # past the end: stays at min
@@ -73,6 +103,7 @@ def lr_schedule(sub, rng):
             "no_warmup": np.asarray(no_warmup, dtype=float)}
 
 
+@watch_inputs
 def clip_grad_norm(sub, rng):
     grads = [rng.standard_normal((5, 4)), rng.standard_normal(4), rng.standard_normal((2, 2, 3))]
     total = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))  # what the case thresholds refer to

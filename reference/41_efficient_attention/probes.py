@@ -56,7 +56,9 @@ def linear_attention_values(sub, rng):
     out_c = sub.linear_attention(_t(q), _t(k), _t(v), causal=True)
     q2, k2, v2 = _qkv(rng, (4, 6), (11, 6), 3)  # non-causal: Lq != Lk, no batch dimensions
     cross = sub.linear_attention(_t(q2), _t(k2), _t(v2))
-    return {"out": _np(out), "causal": _np(out_c), "cross": _np(cross)}
+    # eps is documented (added to the normaliser): at 0.5 it changes the output visibly.
+    out_eps = sub.linear_attention(_t(q), _t(k), _t(v), eps=0.5)
+    return {"out": _np(out), "causal": _np(out_c), "cross": _np(cross), "eps0.5": _np(out_eps)}
 
 
 def linear_attention_grad(sub, rng):
@@ -83,6 +85,12 @@ def flash_values(sub, rng):
         q, k, v = _qkv(rng, shape_q, shape_k, 6)
         q = q * 3  # sharper softmax: the running maximum changes often between blocks
         obs[tag] = _np(sub.flash_attention(_t(q), _t(k), _t(v), block_size=block, causal=causal))
+    # The default block_size, and the promised "same dtype as q" (float32 in, float32 out).
+    q, k, v = _qkv(rng, (2, 70, 4), (2, 70, 4), 3)
+    obs["default_block"] = _np(sub.flash_attention(_t(q), _t(k), _t(v), causal=True))
+    out32 = sub.flash_attention(_t(q, dtype=torch.float32), _t(k, dtype=torch.float32),
+                                _t(v, dtype=torch.float32), block_size=16)
+    obs["float32.dtype"] = str(getattr(out32, "dtype", type(out32).__name__))
     return obs
 
 

@@ -23,6 +23,7 @@ BUGGY = {
     "mask_after_softmax.ipynb": ["sdpa_masks", "sdpa_causal", "sdpa_grad", "mha_values"],
     "heads_merged_wrong_order.ipynb": ["mha_values", "mha_grad"],
     "per_head_loop.ipynb": ["mha_speed"],
+    "causal_mask_from_one_length.ipynb": ["sdpa_causal"],
 }
 ALTERNATIVES = ["alt_correct_float64.ipynb"]
 

@@ -1,63 +1,45 @@
-"""Topic 27 (normalization): the graded tests catch the classic mistakes and accept a float32 answer.
-
-Each buggy fixture is the solved notebook with one function changed; it must lose the test named
-here. The alternative fixture (float32, backward written node by node) must get full marks."""
-from pathlib import Path
-
+"""Topic 27 fixtures: each plausible bug loses points on the test that targets it, and a
+correct submission written differently (float32, backward written node by node) gets full marks
+(graded in the process sandbox)."""
 import pytest
 
-from autograder.grade import grade_one, reference_observations
-from autograder.sandbox import get_sandbox
-from autograder.topics import get_topic
+pytestmark = pytest.mark.slow  # about 40 s: ten notebooks through the process sandbox
 
-pytestmark = pytest.mark.slow  # about 40 s: nine notebooks through the process sandbox
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "27_normalization"
 SEED = 1234
-
-# fixture -> tests it must fail; every other test must pass (each bug is local to one function)
+TOPIC = "27_normalization"
+# fixture -> the tests it must fail
 BUGGY = {
-    "unbiased_variance": {"batchnorm_train_forward", "batchnorm_backward"},
-    "running_var_biased": {"batchnorm_train_forward", "batchnorm_eval_forward"},
-    "running_stats_not_updated": {"batchnorm_train_forward", "batchnorm_eval_forward"},
-    "eval_uses_batch_stats": {"batchnorm_eval_forward"},
-    "layernorm_over_batch_axis": {"layernorm_forward"},
-    "backward_missing_mean_term": {"batchnorm_backward"},
-    "layernorm_backward_batch_means": {"layernorm_backward"},
-    "groupnorm_wrong_grouping": {"groupnorm_forward"},
+    "unbiased_variance.ipynb": ["batchnorm_train_forward", "batchnorm_backward"],
+    "running_var_biased.ipynb": ["batchnorm_train_forward", "batchnorm_eval_forward"],
+    "running_stats_not_updated.ipynb": ["batchnorm_train_forward", "batchnorm_eval_forward"],
+    "eval_uses_batch_stats.ipynb": ["batchnorm_eval_forward"],
+    "layernorm_over_batch_axis.ipynb": ["layernorm_forward"],
+    "backward_missing_mean_term.ipynb": ["batchnorm_backward"],
+    "layernorm_backward_batch_means.ipynb": ["layernorm_backward"],
+    "groupnorm_wrong_grouping.ipynb": ["groupnorm_forward"],
+    "eps_hardcoded.ipynb": ["layernorm_forward", "groupnorm_forward"],
 }
+ALTERNATIVES = ["alt_correct_float32.ipynb"]
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    topic = get_topic("27_normalization")
-    box = get_sandbox("process")
-    ref = reference_observations(topic, SEED)
-    out = tmp_path_factory.mktemp("grade27")
-    reports = {}
-    for name in [*BUGGY, "alt_correct_float32"]:
-        reports[name] = grade_one(topic=topic, path=FIXTURES / f"{name}.ipynb", out_dir=out / name,
-                                  seed=SEED, sandbox=box, ref=ref)
-    return reports
+def graded(fixtures, tmp_path_factory, fixture_grader):
+    return fixture_grader(fixtures / TOPIC, tmp_path_factory.mktemp(TOPIC), TOPIC,
+                          [*BUGGY, *ALTERNATIVES], SEED)
 
 
 @pytest.mark.parametrize("name", sorted(BUGGY))
-def test_buggy_fixture_loses_exactly_the_expected_tests(graded, name):
-    report = graded[name]
-    failed = {t.id for t in report.tests if t.status != "passed"}
-    assert failed == BUGGY[name], f"{name}: expected to fail {sorted(BUGGY[name])}, failed {sorted(failed)}"
-    assert report.score < report.max_score
-    assert not any(t.status == "grader_error" for t in report.tests)
+def test_buggy_submission_fails_its_target_tests(graded, name, expect):
+    expect.fails_targets(graded[name], name, BUGGY[name])
 
 
-@pytest.mark.parametrize("name, test_id", [("backward_missing_mean_term", "batchnorm_backward"),
-                                           ("layernorm_backward_batch_means", "layernorm_backward")])
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_correct_submission_gets_full_marks(graded, name, expect):
+    expect.full_marks(graded[name])
+
+
+@pytest.mark.parametrize("name, test_id", [("backward_missing_mean_term.ipynb", "batchnorm_backward"),
+                                           ("layernorm_backward_batch_means.ipynb", "layernorm_backward")])
 def test_gradient_diagnostic_blames_the_backward(graded, name, test_id):
     test = next(t for t in graded[name].tests if t.id == test_id)
     assert "look at the backward" in test.output, test.output
-
-
-def test_alternative_float32_gets_full_marks(graded):
-    report = graded["alt_correct_float32"]
-    assert report.score == report.max_score, [(t.id, t.output) for t in report.tests
-                                              if t.status != "passed"]

@@ -5,12 +5,8 @@ import pytest
 SEED = 20240
 TOPIC = "37_optimizers"
 # fixture -> the tests it must fail
-BUGGY = {"adam_no_bias_correction.ipynb": ["adam_trajectory", "adamw_trajectory"],
-         "adamw_coupled_decay.ipynb": ["adamw_trajectory"],
-         "nesterov_as_momentum.ipynb": ["nesterov_trajectory"],
-         "per_array_clipping.ipynb": ["clip_grad_norm"],
-         "rmsprop_eps_inside_sqrt.ipynb": ["adagrad_rmsprop_trajectory"]}
-ALTERNATIVES = ["alt_correct_float32.ipynb"]
+BUGGY = {'adam_no_bias_correction.ipynb': ['adam_trajectory', 'adamw_trajectory'], 'adamw_coupled_decay.ipynb': ['adamw_trajectory'], 'nesterov_as_momentum.ipynb': ['nesterov_trajectory'], 'per_array_clipping.ipynb': ['clip_grad_norm'], 'rmsprop_eps_inside_sqrt.ipynb': ['adagrad_rmsprop_trajectory'], 'adam_copies_lr_once.ipynb': ['adam_trajectory', 'adamw_trajectory'], 'rmsprop_rho_hardcoded.ipynb': ['adagrad_rmsprop_trajectory'], 'adamw_ignores_betas_eps.ipynb': ['adamw_trajectory'], 'clip_in_place.ipynb': ['clip_grad_norm']}
+ALTERNATIVES = ['alt_correct_float32.ipynb']
 
 
 @pytest.fixture(scope="module")
