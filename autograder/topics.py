@@ -95,8 +95,78 @@ def find_root(start: Path | None = None) -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+class ManifestError(UserError, ValueError):
+    """A manifest.toml that does not follow the topic contract (docs/authoring.md); the message
+    names the file, the test and the key."""
+
+
+TOP_LEVEL_KEYS = {"title", "kinds", "forbidden", "limits", "tests"}
+# Settings of particular checks, kept in TestSpec.options (documented in docs/authoring.md). A key
+# that is none of these nor a TestSpec field is accepted as a custom verdict's option, unless it
+# looks like a misspelling of a known key.
+KNOWN_OPTIONS = {"factor", "target", "trusted_slack", "no_warnings", "warmup", "inputs", "calls",
+                 "measure", "max_fraction", "tolerance", "full_bytes", "timing", "options"}
+CHECKS = {"allclose", "gradient", "speed", "custom", "memory"}
+
+
+def _misspelt(key: str, known: set[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _manifest_error(where: str, key: str, known: set[str], what: str = "unknown key") -> ManifestError:
+    hint = _misspelt(key, known)
+    return ManifestError(f"{where}: {what} {key!r}" + (f" (did you mean {hint!r}?)" if hint else
+                                                      f"; known keys: {', '.join(sorted(known))}"))
+
+
+def validate_manifest(data: dict, where: str) -> None:
+    """Raise ManifestError naming the file and key for anything outside the contract."""
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            raise _manifest_error(where, key, TOP_LEVEL_KEYS)
+    if "title" not in data:
+        raise ManifestError(f"{where}: missing key 'title'")
+    if not isinstance(data.get("tests"), list) or not data["tests"]:
+        raise ManifestError(f"{where}: no [[tests]]")
+    limit_keys = set(Limits.__dataclass_fields__)
+    for key in data.get("limits", {}):
+        if key not in limit_keys:
+            raise _manifest_error(f"{where} [limits]", key, limit_keys)
+    fields = set(TestSpec.__dataclass_fields__)
+    for i, raw in enumerate(data["tests"]):
+        test_where = f"{where} [[tests]] {raw.get('id', f'#{i + 1}')!s}"
+        for req in ("id", "points", "kind"):
+            if req not in raw:
+                raise ManifestError(f"{test_where}: missing key {req!r}")
+        for key in raw:
+            if key in fields or key in KNOWN_OPTIONS:
+                continue
+            hint = _misspelt(key, fields | KNOWN_OPTIONS)
+            if hint:
+                raise ManifestError(f"{test_where}: unknown key {key!r} (did you mean {hint!r}?)")
+        if raw["kind"] not in KINDS and raw["kind"] != "M":
+            raise ManifestError(f"{test_where}: kind {raw['kind']!r} is not one of "
+                                f"{', '.join([*KINDS, 'M'])}")
+        if raw.get("check", "allclose") not in CHECKS:
+            raise ManifestError(f"{test_where}: check {raw['check']!r} is not one of "
+                                f"{', '.join(sorted(CHECKS))}")
+        for num in ("points", "rtol", "atol", "time_limit"):
+            if num in raw and (isinstance(raw[num], bool) or not isinstance(raw[num], (int, float))):
+                raise ManifestError(f"{test_where}: {num} must be a number, got {raw[num]!r}")
+        if raw.get("check") == "custom" and not raw.get("verdict"):
+            raise ManifestError(f"{test_where}: check = \"custom\" needs verdict = \"<function>\"")
+
+
 def load_topic(path: Path) -> Topic:
-    data = tomllib.loads((path / "manifest.toml").read_text())
+    manifest = path / "manifest.toml"
+    try:
+        data = tomllib.loads(manifest.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{manifest}: not valid TOML ({exc})") from None
+    validate_manifest(data, str(manifest))
     limits = Limits(**data.get("limits", {}))
     tests = []
     known = set(TestSpec.__dataclass_fields__)
@@ -110,7 +180,7 @@ def load_topic(path: Path) -> Topic:
         tests.append(TestSpec(options=options, **raw))
     ids = [t.id for t in tests]
     if len(set(ids)) != len(ids):
-        raise ValueError(f"{path}: duplicate test ids")
+        raise ManifestError(f"{manifest}: duplicate test ids")
     return Topic(name=path.name, number=path.name.split("_", 1)[0], title=data["title"],
                  kinds=tuple(data.get("kinds", [])), limits=limits,
                  forbidden=tuple(data.get("forbidden", [])), tests=tuple(tests),
