@@ -19,7 +19,7 @@ def _gpu_points(topic) -> float:
 
 
 def _cmd_list(args) -> int:
-    from autograder.grade import host_gpu
+    from autograder.gpu import host_gpu
     from autograder.topics import all_topics
 
     gpu = host_gpu()

@@ -4,12 +4,10 @@ runs the reference (trusted) and the submission (sandboxed) on one worker and re
 observations; verdicts, reports and the gradebook are computed here, on the trusted side."""
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import secrets
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Callable
@@ -23,21 +21,8 @@ from autograder.sandbox import Sandbox, get_sandbox
 from autograder.sandbox.process import ProcessSandbox
 from autograder.topics import Topic, get_topic
 from autograder.verdict import GRADER_ERROR, TestResult, judge
+from autograder.gpu import host_gpu  # noqa: F401 - re-exported
 
-
-
-@functools.lru_cache(maxsize=1)
-def host_gpu() -> str | None:
-    """The name of the first NVIDIA GPU on this host, or None."""
-    if not shutil.which("nvidia-smi"):
-        return None
-    try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-                             capture_output=True, text=True, timeout=20)
-    except Exception:  # noqa: BLE001
-        return None
-    names = out.stdout.strip().splitlines()
-    return names[0].strip() if out.returncode == 0 and names else None
 
 
 def reference_observations(topic: Topic, seed: int) -> Observations:

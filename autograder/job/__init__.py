@@ -467,7 +467,7 @@ def _gpu_name(sandbox) -> str | None:
     name = getattr(sandbox, "gpu_name", None)
     if name:
         return name
-    from autograder.grade import host_gpu
+    from autograder.gpu import host_gpu
 
     return host_gpu()
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from autograder.sandbox import PACKAGE_DIR, HARNESS, RunResult, new_token, open_channel, split_job
 from autograder.sandbox.cgroup import Cgroup
 from autograder.sandbox.process import disk_full, mount_tmpfs, unmount
+from autograder.gpu import host_gpu
 from autograder.topics import Limits
 
 SANDBOX_DIR = "/sandbox"
@@ -45,18 +46,6 @@ THREAD_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_N
                                 "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
 MAX_MARKERS = 10_000
 PRESTART_ENV = "AUTOGRADER_DOCKER_PRESTART"  # "0": start each container only when its job is ready
-
-
-def _host_gpu() -> str | None:
-    if not shutil.which("nvidia-smi"):
-        return None
-    try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-                             capture_output=True, text=True, timeout=20)
-    except Exception:  # noqa: BLE001
-        return None
-    names = out.stdout.strip().splitlines()
-    return names[0].strip() if out.returncode == 0 and names else None
 
 
 class _Attach:
@@ -180,7 +169,7 @@ class DockerSandbox:
         except docker.errors.ImageNotFound:
             raise RuntimeError(f"the grading image {image} is not built; run `autograder image build`") from None
         gpu = None
-        name = _host_gpu()
+        name = host_gpu()
         if name:
             runtimes = (client.info().get("Runtimes") or {})
             # The NVIDIA container toolkit registers a runtime (or CDI devices); without it a

@@ -149,3 +149,18 @@ def test_grade_table_and_list_agree_on_points(tmp_path, capsys):
     assert f"{t.points:g}*" in flat and "GPU tests, not run on this host" in flat
     code, out, _ = _run(["list"], capsys)
     assert f"{t.points:g}" in out
+
+
+def test_help_and_list_load_no_numerics():
+    """Start-up: `--help` and `list` answer without importing NumPy, the grading engine or torch
+    (each costs 0.1-2 s before the first line is printed)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom autograder.cli import main\nfor argv in (['--help'], ['list']):\n"
+            "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+            "heavy = [m for m in ('numpy', 'torch', 'autograder.grade', 'nbformat', 'jsonschema',"
+            " 'sqlalchemy', 'pandas', 'matplotlib') if m in sys.modules]\n"
+            "print('HEAVY', heavy, file=sys.stderr)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "HEAVY []" in out.stderr, out.stderr[-2000:]
