@@ -106,7 +106,9 @@ TOP_LEVEL_KEYS = {"title", "kinds", "forbidden", "limits", "tests"}
 # looks like a misspelling of a known key.
 KNOWN_OPTIONS = {"factor", "target", "trusted_slack", "no_warnings", "warmup", "inputs", "calls",
                  "measure", "max_fraction", "tolerance", "full_bytes", "timing", "options"}
-CHECKS = {"allclose", "gradient", "speed", "custom", "memory"}
+def _checks() -> set[str]:
+    from autograder.checks.registry import REGISTRY
+    return set(REGISTRY)
 
 
 def _misspelt(key: str, known: set[str]) -> str | None:
@@ -150,9 +152,9 @@ def validate_manifest(data: dict, where: str) -> None:
         if raw["kind"] not in KINDS and raw["kind"] != "M":
             raise ManifestError(f"{test_where}: kind {raw['kind']!r} is not one of "
                                 f"{', '.join([*KINDS, 'M'])}")
-        if raw.get("check", "allclose") not in CHECKS:
+        if raw.get("check", "allclose") not in _checks():
             raise ManifestError(f"{test_where}: check {raw['check']!r} is not one of "
-                                f"{', '.join(sorted(CHECKS))}")
+                                f"{', '.join(sorted(_checks()))}")
         for num in ("points", "rtol", "atol", "time_limit"):
             if num in raw and (isinstance(raw[num], bool) or not isinstance(raw[num], (int, float))):
                 raise ManifestError(f"{test_where}: {num} must be a number, got {raw[num]!r}")

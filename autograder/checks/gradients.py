@@ -108,3 +108,46 @@ def fd_diagnostic(forward, x: np.ndarray, upstream: np.ndarray | None = None, ep
         return numerical_vjp(forward, x, upstream, eps)
     except Exception:  # noqa: BLE001 - a diagnostic never decides a score
         return None
+
+
+# Finite differences are a coarse instrument (and coarser on a float32 forward): a wrong backward
+# is typically off by O(1), so agreement within 1% says the backward matches the forward.
+FD_AGREES = 1e-2
+
+
+def gradient_verdict(expected_obs: dict, actual_obs: dict, *, rtol: float, atol: float) -> Verdict:
+    """Every non-diagnostic observation is a gradient compared by relative error; ``diag.fd.<key>``
+    (finite differences of the student's own forward) becomes a diagnostic in the report.
+    Observations that are not numbers (``unchanged.<fn>`` flags, dtype strings) compare exactly."""
+    from autograder.checks.values import compare_scalar
+
+    subv = actual_obs
+    fails, diagnostics = [], {}
+    for key, expected in sorted(expected_obs.items()):
+        if key.startswith("diag."):
+            continue
+        fd = subv.get(f"diag.fd.{key}")
+        if fd is not None and key in subv:
+            err = self_consistency(subv[key], fd)
+            if err is not None:
+                diagnostics[key] = err
+        if isinstance(expected, (bool, str, list, dict)) or expected is None:
+            # Not a gradient: a promise observed beside it (inputs unchanged, a dtype, a flag).
+            v = compare_scalar(key, expected, subv.get(key), rtol=0.0, atol=0.0)
+        else:
+            v = compare_gradients(key, expected, subv.get(key), tol=rtol, atol=atol)
+        if not v.passed:
+            fails.append((key, v))
+    details = {"self_check": diagnostics}
+    if not fails:
+        return Verdict(1.0, details=details)
+    key, first = fails[0]
+    msg = first.message + (f" (and {len(fails) - 1} more wrong)" if len(fails) > 1 else "")
+    if key in diagnostics:  # the diagnostic of the gradient that failed, not of another one
+        err = diagnostics[key]
+        verdict = ("your backward agrees with finite differences of your own forward, so look at "
+                   "the forward" if err < FD_AGREES else
+                   "your backward disagrees with finite differences of your own forward, so look "
+                   "at the backward")
+        msg += f"\nDiagnostic for {key}: relative error vs finite differences {err:.2g}: {verdict}."
+    return Verdict(0.0, msg, details)

@@ -12,16 +12,13 @@ import numpy as np
 
 from autograder.checks import Verdict
 from autograder.checks.forbidden import Finding
-from autograder.checks.gradients import compare_gradients, self_consistency
-from autograder.checks.speed import timed_memory_verdict, timed_speed_verdict
-from autograder.checks.values import compare_observations, compare_scalar
+from autograder.checks import gradients as _gradients
+from autograder.checks import registry
 from autograder.probe import Observations, ProbeObs
 from autograder.topics import TestSpec, Topic
 
 GRADER_ERROR = "grader_error"
-# Finite differences are a coarse instrument (and coarser on a float32 forward): a wrong backward
-# is typically off by O(1), so agreement within 1% says the backward matches the forward.
-FD_AGREES = 1e-2
+FD_AGREES = _gradients.FD_AGREES  # kept for callers that read it here
 
 
 @dataclass
@@ -100,60 +97,9 @@ def _cell_errors(sub: Observations) -> str:
 
 def check(test: TestSpec, ref: ProbeObs, sub: ProbeObs, *, verdicts: ModuleType | None,
           seed: int) -> Verdict:
-    if test.check == "allclose":
-        return compare_observations(ref.values, sub.values, rtol=test.rtol, atol=test.atol)
-    if test.check == "gradient":
-        return _gradient_check(test, ref, sub)
-    if test.check == "speed":
-        # Measured by the parent around each call (see autograder.checks.speed).
-        return timed_speed_verdict(ref=ref.timed, sub=sub.timed, factor=float(test.options["factor"]),
-                                   rtol=test.rtol, atol=test.atol)
-    if test.check == "memory":
-        full = float(test.options["full_bytes"])
-        return timed_memory_verdict(ref=ref.timed, sub=sub.timed, full_bytes=full,
-                                    bound_bytes=float(test.options.get("max_fraction", 0.25)) * full,
-                                    rtol=test.rtol, atol=test.atol)
-    if test.check == "custom":
-        fn = getattr(verdicts, test.verdict or "", None)
-        if fn is None:
-            raise LookupError(f"verdict function {test.verdict!r} is not defined in verdicts.py")
-        return fn(ref=ref.values, sub=sub.values, test=test, seed=seed)
-    raise ValueError(f"unknown check {test.check!r}")
-
-
-def _gradient_check(test: TestSpec, ref: ProbeObs, sub: ProbeObs) -> Verdict:
-    """Every non-diagnostic observation is a gradient compared by relative error; ``diag.fd.<key>``
-    (finite differences of the student's own forward) becomes a diagnostic in the report."""
-    subv = sub.values
-    fails, diagnostics = [], {}
-    for key, expected in sorted(ref.values.items()):
-        if key.startswith("diag."):
-            continue
-        fd = subv.get(f"diag.fd.{key}")
-        if fd is not None and key in subv:
-            err = self_consistency(subv[key], fd)
-            if err is not None:
-                diagnostics[key] = err
-        if isinstance(expected, (bool, str, list, dict)) or expected is None:
-            # Not a gradient: a promise observed beside it (inputs unchanged, a dtype, a flag).
-            v = compare_scalar(key, expected, subv.get(key), rtol=0.0, atol=0.0)
-        else:
-            v = compare_gradients(key, expected, subv.get(key), tol=test.rtol, atol=test.atol)
-        if not v.passed:
-            fails.append((key, v))
-    details = {"self_check": diagnostics}
-    if not fails:
-        return Verdict(1.0, details=details)
-    key, first = fails[0]
-    msg = first.message + (f" (and {len(fails) - 1} more wrong)" if len(fails) > 1 else "")
-    if key in diagnostics:  # the diagnostic of the gradient that failed, not of another one
-        err = diagnostics[key]
-        verdict = ("your backward agrees with finite differences of your own forward, so look at "
-                   "the forward" if err < FD_AGREES else
-                   "your backward disagrees with finite differences of your own forward, so look "
-                   "at the backward")
-        msg += f"\nDiagnostic for {key}: relative error vs finite differences {err:.2g}: {verdict}."
-    return Verdict(0.0, msg, details)
+    """The verdict of one test: the registered check kind named by ``test.check``
+    (autograder/checks/registry.py)."""
+    return registry.decide(test, ref, sub, verdicts=verdicts, seed=seed)
 
 
 def _no_warnings(v: Verdict, sp: ProbeObs) -> Verdict:

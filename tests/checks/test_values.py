@@ -55,3 +55,17 @@ def test_observations_skip_diagnostics_and_report_missing_keys():
 def test_strings_and_booleans_compare_exactly():
     assert not compare_observations({"ok": True}, {"ok": 1}, rtol=0, atol=0).passed
     assert compare_observations({"s": "x"}, {"s": "x"}, rtol=0, atol=0).passed
+
+
+def test_every_check_kind_is_registered_with_typed_options():
+    from dataclasses import is_dataclass
+
+    from autograder.checks.registry import REGISTRY, options_for
+    from autograder.topics import TestSpec
+
+    assert {"allclose", "gradient", "speed", "memory", "custom"} <= set(REGISTRY)
+    for kind in REGISTRY.values():
+        assert is_dataclass(kind.options) and kind.explain
+    opts = options_for(TestSpec(id="t", name="t", probe="t", points=1, kind="P", check="speed",
+                                rtol=1e-3, options={"factor": 4}))
+    assert (opts.factor, opts.rtol) == (4, 1e-3)

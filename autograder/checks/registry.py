@@ -1,0 +1,127 @@
+"""Check kinds as a registry. Each kind is one entry: a typed, described options dataclass built
+from the manifest's test entry, and ``decide`` (the trusted verdict from the reference's and the
+submission's observations). ``explain`` is the kind's contract in one paragraph (shown by
+docs/authoring.md). A new kind is a registration here, not another branch in ``verdict``:
+
+    register(CheckKind("allclose", AllcloseOptions, decide_allclose, "..."))
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Callable
+
+from autograder.checks import Verdict
+
+
+@dataclass(frozen=True)
+class AllcloseOptions:
+    rtol: float = 1e-5  # relative tolerance: |a - e| <= atol + rtol |e|
+    atol: float = 1e-8  # absolute tolerance (state the measurement that set it in the manifest)
+
+
+@dataclass(frozen=True)
+class GradientOptions:
+    rtol: float = 1e-5  # largest relative error |a - e| / (|a| + |e|) per element
+    atol: float = 1e-8  # elements that differ by at most this much agree (rounding noise near 0)
+
+
+@dataclass(frozen=True)
+class SpeedOptions:
+    factor: float  # the submission may take at most factor x the reference's time
+    rtol: float = 1e-5  # the timed outputs must also be right
+    atol: float = 1e-8
+
+
+@dataclass(frozen=True)
+class MemoryOptions:
+    full_bytes: float  # what the naive (full-matrix) method needs
+    max_fraction: float = 0.25  # extra peak memory allowed, as a fraction of full_bytes
+    rtol: float = 1e-5
+    atol: float = 1e-8
+
+
+@dataclass(frozen=True)
+class CustomOptions:
+    verdict: str  # the function in reference/<t>/verdicts.py: fn(*, ref, sub, test, seed)
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    name: str
+    options: type
+    decide: Callable[..., Verdict]  # decide(opts, ref, sub, *, test, verdicts, seed) -> Verdict
+    explain: str
+
+
+REGISTRY: dict[str, CheckKind] = {}
+
+
+def register(kind: CheckKind) -> CheckKind:
+    REGISTRY[kind.name] = kind
+    return kind
+
+
+def options_for(test) -> Any:
+    """The kind's options dataclass from a TestSpec (its fields, then its free-form options)."""
+    kind = REGISTRY[test.check]
+    values = {}
+    for f in fields(kind.options):
+        if f.name in test.options:
+            values[f.name] = test.options[f.name]
+        elif hasattr(test, f.name) and getattr(test, f.name) is not None:
+            values[f.name] = getattr(test, f.name)
+    return kind.options(**values)
+
+
+def decide(test, ref, sub, *, verdicts, seed: int) -> Verdict:
+    kind = REGISTRY.get(test.check)
+    if kind is None:
+        raise ValueError(f"unknown check {test.check!r}; known: {', '.join(sorted(REGISTRY))}")
+    return kind.decide(options_for(test), ref, sub, test=test, verdicts=verdicts, seed=seed)
+
+
+def _allclose(opts: AllcloseOptions, ref, sub, **_) -> Verdict:
+    from autograder.checks.values import compare_observations
+    return compare_observations(ref.values, sub.values, rtol=opts.rtol, atol=opts.atol)
+
+
+def _gradient(opts: GradientOptions, ref, sub, **_) -> Verdict:
+    from autograder.checks.gradients import gradient_verdict
+    return gradient_verdict(ref.values, sub.values, rtol=opts.rtol, atol=opts.atol)
+
+
+def _speed(opts: SpeedOptions, ref, sub, **_) -> Verdict:
+    from autograder.checks.speed import timed_speed_verdict
+    # Measured by the parent around each call (see autograder.checks.speed).
+    return timed_speed_verdict(ref=ref.timed, sub=sub.timed, factor=float(opts.factor),
+                               rtol=opts.rtol, atol=opts.atol)
+
+
+def _memory(opts: MemoryOptions, ref, sub, **_) -> Verdict:
+    from autograder.checks.speed import timed_memory_verdict
+    full = float(opts.full_bytes)
+    return timed_memory_verdict(ref=ref.timed, sub=sub.timed, full_bytes=full,
+                                bound_bytes=float(opts.max_fraction) * full, rtol=opts.rtol,
+                                atol=opts.atol)
+
+
+def _custom(opts: CustomOptions, ref, sub, *, test, verdicts, seed, **_) -> Verdict:
+    fn = getattr(verdicts, opts.verdict or "", None)
+    if fn is None:
+        raise LookupError(f"verdict function {opts.verdict!r} is not defined in verdicts.py")
+    return fn(ref=ref.values, sub=sub.values, test=test, seed=seed)
+
+
+register(CheckKind("allclose", AllcloseOptions, _allclose,
+                   "Every non-diag observation equals the reference's within atol + rtol |e|; "
+                   "shapes must match, integers stay integers, strings/bools/None compare exactly."))
+register(CheckKind("gradient", GradientOptions, _gradient,
+                   "Every non-diag observation is a gradient: relative error <= rtol per element, "
+                   "or an absolute difference <= atol; diag.fd.<key> is shown as a diagnostic."))
+register(CheckKind("speed", SpeedOptions, _speed,
+                   "Timed outputs right, and the submission's time (taken by the trusted parent) "
+                   "at most factor x the reference's."))
+register(CheckKind("memory", MemoryOptions, _memory,
+                   "Timed outputs right, and the extra peak memory at most max_fraction x full_bytes."))
+register(CheckKind("custom", CustomOptions, _custom,
+                   "A topic's own verdict function in verdicts.py: fn(*, ref, sub, test, seed) -> Verdict."))
