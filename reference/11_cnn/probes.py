@@ -5,6 +5,7 @@ import time
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
+from autograder.checks.calls import watch_inputs
 
 # (N, C, H, W, F, KH, KW, stride, pad): square and non-square kernels, stride 1 and 2, padding
 # 0, 1 and 2, and sizes where the last window does not reach the border (floor in the output size).
@@ -25,6 +26,7 @@ def _conv_inputs(rng, case):
     return x, wt, b, stride, pad
 
 
+@watch_inputs
 def im2col_values(sub, rng):
     obs = {}
     for i, (n, c, h, w, _, kh, kw, stride, pad) in enumerate(CONV_CASES[:4]):
@@ -36,6 +38,7 @@ def im2col_values(sub, rng):
     return obs
 
 
+@watch_inputs
 def conv_forward_values(sub, rng):
     obs = {}
     for i, case in enumerate(CONV_CASES):
@@ -44,6 +47,7 @@ def conv_forward_values(sub, rng):
     return obs
 
 
+@watch_inputs
 def conv_shapes(sub, rng):
     # Shapes only (and that the results are floating-point arrays): odd sizes, a 1x1 kernel, a
     # kernel as large as the padded input, float32 inputs.
@@ -72,6 +76,7 @@ def _fast(fn, budget_s=2e-3):
         return False
 
 
+@watch_inputs
 def conv_backward(sub, rng):
     obs = {}
     for i, case in enumerate(CONV_CASES[1:4]):
@@ -90,12 +95,14 @@ def conv_backward(sub, rng):
     return {k: v for k, v in obs.items() if v is not None}
 
 
+@watch_inputs
 def pool_forward(sub, rng):
     x = rng.standard_normal((2, 3, 8, 7))  # (N, C, H, W); W=7: the last column is left out at stride 2
     return {"max_2x2": sub.maxpool_forward(x.copy(), 2, 2), "avg_2x2": sub.avgpool_forward(x.copy(), 2, 2),
             "max_3s1": sub.maxpool_forward(x.copy(), 3, 1), "avg_3s2": sub.avgpool_forward(x.copy(), 3, 2)}
 
 
+@watch_inputs
 def pool_backward(sub, rng):
     # Continuous random inputs: no ties inside a window, so the max is unique.
     x = rng.standard_normal((2, 2, 7, 8))  # (N, C, H, W)
