@@ -333,6 +333,8 @@ class DockerSandbox:
             cpu_total = cg.cpu_ns() if cg is not None else None
             reader.join()
             channel.close()
+            if cpu_total is None:
+                cpu_total = channel.cpu_ns_at_done
             state = api.inspect_container(cid).get("State", {})
             stderr, truncated = reader.text()
             # The observations, into the caller's working directory (a planted link is moved as a

@@ -141,6 +141,7 @@ class Channel:
         self._q: queue.Queue = queue.Queue()
         self._expect = self._expected()
         self._current: str | None = None
+        self.cpu_ns_at_done: int | None = None  # a container's cgroup is gone once it exits
         self._send_lock = threading.Lock()
         self._thread = threading.Thread(target=self._drive, daemon=True, name="ag-channel")
         self._thread.start()
@@ -155,7 +156,10 @@ class Channel:
     def feed(self, data: bytes) -> None:
         now = time.monotonic()
         for head, arrays in self.parser.feed(data):
-            cpu = self.meter.cpu_ns() if head.get("ev") == "result" and self.meter is not None else None
+            ev = head.get("ev")
+            cpu = self.meter.cpu_ns() if ev in ("result", "done") and self.meter is not None else None
+            if ev == "done" and cpu is not None:
+                self.cpu_ns_at_done = cpu
             self._q.put((head, arrays, now - self.t0, cpu))
         if self.parser.broken:
             self._q.put(({"ev": "broken", "id": self.parser.broken}, {}, now - self.t0, None))

@@ -222,6 +222,8 @@ class ProcessSandbox:
         channel.close()
         stderr, truncated = err.text()
         rc = proc.returncode
+        if rc is not None and 128 < rc <= 128 + 64 and cmd[0] == "bwrap":
+            rc = -(rc - 128)  # bubblewrap reports its child's death by signal n as 128 + n
         events = cg.limit_events() if cg is not None else {"memory": 0, "pids": 0}
         reason = by = None
         if timed_out:

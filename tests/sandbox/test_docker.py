@@ -185,3 +185,16 @@ def test_containers_started_ahead_are_fresh_and_removed(box):
     own.close()
     running = box.client.containers.list(all=True, filters={"label": "org.autograder.sandbox=1"})
     assert not [c for c in running if c.id in ids]
+
+
+def test_filling_the_working_folder_is_the_disk_limit(box):
+    prelude = ("try:\n    with open('big', 'wb') as f:\n        for _ in range(64):\n"
+               "            f.write(b'x' * (1 << 20))\nexcept OSError as e:\n    print('DISK-FULL', e)\n")
+    _, run, _ = _run(box, "network.py", prelude=prelude, disk_mb=16, wall_s=20)
+    assert "DISK-FULL" in run.stderr, run.stderr[-500:]
+    assert run.killed_reason.startswith("disk limit") and run.killed_by == "limit", run.killed_reason
+
+
+def test_cpu_time_is_read_from_the_containers_cgroup(box):
+    _, run, _ = _run(box, "network.py", prelude="s = 0\nfor i in range(3_000_000):\n    s += i\n", wall_s=20)
+    assert run.cpu_s is not None and run.cpu_s > 0.05 and "container" in run.meter, (run.cpu_s, run.meter)

@@ -45,3 +45,50 @@ def test_output_is_capped(tmp_path):
 def test_markers_cannot_be_forged_without_the_token(tmp_path):
     res, _ = run(tmp_path, "import os\nos.write(1, b'@@00 start x\\n')\nprint('@@00 end x')")
     assert all(ident != "x" for _, ident, _ in res.markers)
+
+
+needs_cgroup = pytest.mark.skipif(__import__("autograder.sandbox.cgroup", fromlist=["detect"]).detect() is None,
+                                  reason="needs a writable cgroup hierarchy (root)")
+
+
+@needs_cgroup
+def test_memory_limit_holds_for_the_whole_sandbox(tmp_path):
+    # Two processes, each under the per-process limit, together over the sandbox's.
+    code = ("import os, time, numpy as np\npid = os.fork()\nx = np.ones(200 << 17)\ntime.sleep(1)\n"
+            "if pid == 0:\n    os._exit(0)\nos.waitpid(pid, 0)")
+    res, _ = run(tmp_path, code, memory_mb=300)
+    assert res.killed_reason.startswith("memory limit") and res.killed_by == "limit", res
+    assert "memory" in res.limits_enforced and res.meter.startswith("cgroup")
+
+
+@needs_cgroup
+def test_pids_limit_holds_for_the_whole_sandbox(tmp_path):
+    code = ("import threading, time\nts = [threading.Thread(target=time.sleep, args=(2,)) for _ in range(60)]\n"
+            "[t.start() for t in ts]")
+    res, cells = run(tmp_path, code, pids=24)
+    assert cells[0]["status"] == "error" and "thread" in cells[0]["error"], cells
+    assert "pids" in res.limits_enforced
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the working folder's tmpfs is mounted by root")
+def test_disk_limit_on_the_working_folder(tmp_path):
+    code = "with open('big', 'wb') as f:\n    for _ in range(64):\n        f.write(b'x' * (1 << 20))"
+    res, _ = run(tmp_path, code, disk_mb=16)
+    assert res.killed_reason.startswith("disk limit") and res.killed_by == "limit", res
+    assert not (tmp_path / "big").exists()  # the tmpfs is gone with the run
+
+
+def test_a_hanging_cell_is_stopped_and_the_next_cells_still_run(tmp_path):
+    job = {"cells": [{"index": 1, "source": "x = 1"}, {"index": 2, "source": "while True:\n    pass"},
+                     {"index": 3, "source": "y = 2"}],
+           "probes_source": "", "probes": [], "seed": 0, "cell_time_limit": 1.0}
+    res = ProcessSandbox().run(workdir=tmp_path, job=job, limits=Limits(wall_s=30))
+    cells = json.loads((tmp_path / "out" / "cells.json").read_text())
+    assert [c["status"] for c in cells] == ["ok", "error", "ok"]
+    assert cells[1]["kind"] == "CellTimeout" and "1 s" in cells[1]["error"]
+    assert res.killed_by is None
+
+
+def test_a_signal_from_nowhere_is_an_outside_kill(tmp_path):
+    res, _ = run(tmp_path, "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)")
+    assert res.killed_by == "outside" and "SIGTERM" in res.killed_reason
