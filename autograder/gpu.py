@@ -1,6 +1,8 @@
-"""Is there an NVIDIA GPU on this host? Asked of the driver (``nvidia-smi``), not of torch: importing
-torch costs ~2 s, and the answer is needed by ``list`` and by the sandboxes before any topic loads
-torch. Whether CUDA is usable *inside* a sandbox is decided there, by the probe's own torch."""
+"""Is there a usable NVIDIA GPU on this host? The one detector is ``autograder.sandbox.gpu.detect``:
+no ``/dev/nvidia*`` node means no GPU at once (a glob: ``list`` and ``--help`` stay light); where
+nodes exist, torch.cuda is asked in a child process (name, compute capability) so the grader never
+imports torch, and a CPU-only torch counts as no GPU (it could not run a CUDA test). ``nvidia-smi``
+names the card where nodes exist but torch has no CUDA, for the notes only (``driver_gpu``)."""
 from __future__ import annotations
 
 import functools
@@ -10,7 +12,16 @@ import subprocess
 
 @functools.lru_cache(maxsize=1)
 def host_gpu() -> str | None:
-    """The name of the first NVIDIA GPU on this host, or None."""
+    """This worker's usable GPU in words (name, compute capability), or None."""
+    from autograder.sandbox.gpu import detect
+
+    gpu = detect()
+    return gpu.describe() if gpu else None
+
+
+@functools.lru_cache(maxsize=1)
+def driver_gpu() -> str | None:
+    """The name of the first NVIDIA GPU the driver reports, usable by torch or not; or None."""
     if not shutil.which("nvidia-smi"):
         return None
     try:

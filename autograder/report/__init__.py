@@ -99,11 +99,18 @@ class Report:
         tests = []
         for t in self.tests:
             name = t.name if t.status in ("passed", "failed") else f"{t.name} [{t.status.replace('_', ' ')}]"
-            tests.append({"name": name, "score": t.score, "max_score": t.max_score,
-                          "status": _GS_STATUS[t.status], "output": t.output,
-                          "visibility": t.visibility, "tags": [t.kind],
-                          "extra_data": {"id": t.id, "name": t.name, "status": t.status,
-                                         "details": _plain(t.details)}})
+            entry = {"name": name, "score": t.score, "max_score": t.max_score,
+                     "status": _GS_STATUS.get(t.status, "failed"), "output": t.output,
+                     "visibility": t.visibility, "tags": [t.kind],
+                     "extra_data": {"id": t.id, "name": t.name, "status": t.status,
+                                    "details": _plain(t.details)}}
+            if t.status == "not_run":
+                # Neither passed nor failed: no status (Gradescope shows it neutral) and its points
+                # apart (max_score 0; the points it would carry are in extra_data).
+                del entry["status"]
+                entry.update(score=0.0, max_score=0.0)
+                entry["extra_data"]["points_apart"] = t.max_score
+            tests.append(entry)
         return {
             "score": self.score,
             "execution_time": round(self.execution_time, 3),

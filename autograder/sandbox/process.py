@@ -100,8 +100,21 @@ def _wide_limits_note() -> str:
 class ProcessSandbox:
     name = "process"
 
-    def __init__(self, isolate: bool = True):
+    def __init__(self, isolate: bool = True, gpu="auto"):
         self.isolate = isolate
+        self._gpu = gpu  # "auto": this worker's detector; None: never; a Gpu: that one (tests)
+
+    @property
+    def gpu(self):
+        if self._gpu == "auto":
+            from autograder.sandbox.gpu import detect
+
+            self._gpu = detect()
+        return self._gpu
+
+    @property
+    def gpu_name(self) -> str | None:
+        return self.gpu.describe() if self.gpu else None
 
     def describe(self) -> str:
         if not self.isolate:
@@ -118,7 +131,7 @@ class ProcessSandbox:
                     "code under test could read any file this user can read")
         return text + "; " + _wide_limits_note()
 
-    def _command(self, workdir: Path, slot: int) -> tuple[list[str], dict, str]:
+    def _command(self, workdir: Path, slot: int, gpu=None) -> tuple[list[str], dict, str]:
         python = sys.executable
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
                "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", **THREAD_ENV}
@@ -139,6 +152,8 @@ class ProcessSandbox:
             cmd += _parents(dest)
         for src, dest in binds:
             cmd += ["--ro-bind", src, dest]
+        for node in (gpu.devices if gpu else ()):
+            cmd += _parents(node) + ["--dev-bind-try", node, node]  # the GPU: device nodes only; driver libraries are under /usr
         if mode == "userns":
             cmd.insert(1, "--unshare-user")
             cmd += ["--cap-drop", "ALL"]
@@ -168,7 +183,8 @@ class ProcessSandbox:
                 cg.remove()
 
     def _run(self, box_dir: Path, job: dict, limits: Limits, slot: int, cg, disk, workdir: Path) -> RunResult:
-        cmd, env, cwd = self._command(box_dir, slot)
+        gpu = self.gpu if getattr(limits, "gpu", False) else None
+        cmd, env, cwd = self._command(box_dir, slot, gpu)
         isolate = self.isolate
 
         def limit():
@@ -176,7 +192,10 @@ class ProcessSandbox:
             if cg is not None:
                 cg.join_self()
             mem = limits.memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+            if gpu is None or cg is None:
+                # CUDA maps far more address space than it uses: with a GPU passed in, the
+                # cgroup's memory limit (resident memory of the whole sandbox) is the limit.
+                resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
             cpu = int(limits.cpu_s)
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
             resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
@@ -254,7 +273,7 @@ class ProcessSandbox:
                          markers=channel.markers, timed=channel.timed,
                          protocol_errors=channel.protocol_errors, meter=meter.kind,
                          cpu_s=None if cpu_total is None else cpu_total / 1e9,
-                         limits_enforced=enforced)
+                         limits_enforced=enforced, device=gpu.describe() if gpu else None)
 
 
 def _pump(stream, channel) -> None:
