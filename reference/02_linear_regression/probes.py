@@ -54,7 +54,10 @@ def gd_steps(sub, rng):
     # A few steps only: the trajectory must follow the documented update order exactly.
     _, _, X, y = regression_data(rng, n=40, d=3)
     w, b, losses = sub.fit_gd(X.copy(), y.copy(), lr=0.05, n_steps=12)
-    return {"w": np.asarray(w), "b": float(b), "losses": np.asarray(losses)}
+    w2, b2, losses2 = sub.fit_gd(X.copy(), y.copy())  # the documented defaults (lr 0.1, 200 steps)
+    return {"w": np.asarray(w), "b": float(b), "losses": np.asarray(losses),
+            "defaults.w": np.asarray(w2), "defaults.b": float(b2),
+            "defaults.losses": np.asarray(losses2)}
 
 
 @watch_inputs

@@ -71,8 +71,12 @@ def fit_steps(sub, rng):
     # A few steps only: the trajectory must follow the documented update order exactly.
     X, y = _data(rng, n=40)
     w, b, losses = sub.fit_logistic(X.copy(), y.copy(), lr=0.5, n_steps=15)
+    w2, b2, losses2 = sub.fit_logistic(X.copy(), y.copy(), lr=0.1, n_steps=7)  # lr is an argument
+    w3, b3, _ = sub.fit_logistic(X.copy(), y.copy())  # the documented defaults
     return {"w": np.asarray(w), "b": float(b), "losses": np.asarray(losses),
-            "predict": np.asarray(sub.predict(X.copy(), np.asarray(w), float(b))).astype(np.int64)}
+            "predict": np.asarray(sub.predict(X.copy(), np.asarray(w), float(b))).astype(np.int64),
+            "lr0.1.w": np.asarray(w2), "lr0.1.b": float(b2), "lr0.1.losses": np.asarray(losses2),
+            "defaults.w": np.asarray(w3), "defaults.b": float(b3)}
 
 
 @watch_inputs

@@ -38,8 +38,9 @@ def fails_targets(report, name, targets):
 
 
 def full_marks(report):
-    """A correct submission written differently: every test passed."""
-    failed = {t.id: t.output for t in report.tests if t.status != "passed"}
+    """A correct submission written differently: every test passed (GPU tests on a host without
+    one are reported not run, their points apart)."""
+    failed = {t.id: t.output for t in report.tests if t.status not in ("passed", "not_run")}
     assert not failed, failed
     assert report.score == report.max_score
 

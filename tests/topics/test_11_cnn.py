@@ -6,9 +6,7 @@ is not skewed by a parallel grading."""
 import pytest
 
 from autograder.checks.forbidden import scan
-from autograder.grade import grade_one, reference_observations
 from autograder.notebook import load_submission
-from autograder.sandbox.process import ProcessSandbox
 from autograder.topics import get_topic
 
 pytestmark = pytest.mark.slow  # about 25 s in all (the loop answer alone needs ~5 s)
@@ -29,14 +27,10 @@ FORBIDDEN = "forbidden_scipy_signal.ipynb"
 
 
 @pytest.fixture(scope="module")
-def graded(fixtures, tmp_path_factory):
-    topic = get_topic(TOPIC)
-    ref = reference_observations(topic, SEED)
-    out = tmp_path_factory.mktemp(TOPIC)
-    box = ProcessSandbox()
-    names = sorted([*BUGGY, *ALTERNATIVES, FORBIDDEN])
-    return {name: grade_one(topic=topic, path=fixtures / TOPIC / name, out_dir=out / name, seed=SEED,
-                            sandbox=box, ref=ref) for name in names}
+def graded(fixtures, tmp_path_factory, fixture_grader):
+    # jobs=1: one notebook at a time, so that the CPU speed test is not skewed
+    return fixture_grader(fixtures / TOPIC, tmp_path_factory.mktemp(TOPIC), TOPIC,
+                          [*BUGGY, *ALTERNATIVES, FORBIDDEN], SEED, jobs=1)
 
 
 @pytest.mark.parametrize("name", sorted(BUGGY))
