@@ -6,7 +6,7 @@ SEED = 20240
 TOPIC = "02_linear_regression"
 # fixture -> the tests it must fail
 BUGGY = {'gradient_missing_2_over_n.ipynb': ['mse_gradients', 'gd_steps', 'gd_convergence'], 'gradient_missing_factor_2.ipynb': ['mse_gradients', 'gd_steps'], 'r2_wrong_denominator.ipynb': ['r2_values'], 'no_bias.ipynb': ['normal_equation_values', 'gd_steps', 'gd_convergence'], 'fit_wrong_default_steps.ipynb': ['gd_steps']}
-ALTERNATIVES = ['alt_correct_lstsq_float32.ipynb']
+ALTERNATIVES = ['alt_correct_lstsq_float32.ipynb', 'alt_correct_numpy_scalars.ipynb']
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ SEED = 20240
 TOPIC = "03_logistic_regression"
 # fixture -> the tests it must fail
 BUGGY = {'naive_sigmoid_overflow.ipynb': ['sigmoid_values', 'bce_extreme'], 'gradient_sign_error.ipynb': ['bce_gradients', 'fit_steps', 'fit_convergence'], 'precision_recall_swapped.ipynb': ['metrics_values'], 'confusion_transposed.ipynb': ['metrics_values'], 'sigmoid_overflow_warns.ipynb': ['sigmoid_values'], 'metrics_divide_by_zero_warns.ipynb': ['metrics_values'], 'fit_wrong_default_lr.ipynb': ['fit_steps']}
-ALTERNATIVES = ['alt_correct_logaddexp.ipynb', 'alt_correct_float32.ipynb']
+ALTERNATIVES = ['alt_correct_logaddexp.ipynb', 'alt_correct_float32.ipynb', 'alt_correct_numpy_scalars.ipynb']
 
 
 @pytest.fixture(scope="module")
