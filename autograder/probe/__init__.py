@@ -1,16 +1,23 @@
 """Running a topic's probes against some code, in some sandbox, and reading back the observations.
 
-Observations come back as plain data only: JSON (size-capped) and `.npz` archives of arrays loaded
-with ``allow_pickle=False``. A probe whose files are missing or unreadable is an error of the side
-that ran it: for the submission that scores zero, for the reference it is a grader crash.
+Observations come back as plain data only: JSON and `.npz` archives of plain numeric arrays. Every
+read is bounded before anything is allocated (the submission writes these files and may forge
+them): JSON by size, nesting depth, node count and string length; archives by member count, each
+member's declared shape and dtype (read from its own small header, parsed without ``ast`` or
+pickle) and the total bytes; links are never followed. A probe whose files are missing or
+unreadable is an error of the side that ran it: for the submission that scores zero, for the
+reference it is a grader crash.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
 import secrets
 import shutil
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -19,10 +26,18 @@ from pathlib import Path
 import numpy as np
 
 from autograder.sandbox import RunResult, Sandbox
+from autograder.sandbox.cleanup import remove_tree, workdir_prefix
 from autograder.topics import Topic
 
-MAX_JSON = 2 << 20
-MAX_ARRAYS = 256 << 20
+MAX_JSON = 2 << 20  # bytes of one observation file
+MAX_DEPTH = 32  # nesting of JSON containers (a probe's observations are a few levels deep)
+MAX_NODES = 200_000  # values in one JSON file
+MAX_STRING = 100_000  # characters of one JSON string
+MAX_ARRAYS = 256 << 20  # bytes of one probe's arrays, all members together
+MAX_MEMBERS = 1000  # arrays in one probe's archive
+MAX_VIOLATIONS = 100  # run-time violation records kept
+MAX_CELLS = 10_000
+MAX_NPY_HEADER = 4096
 
 
 @dataclass
@@ -86,38 +101,145 @@ def build_job(topic: Topic, cells: list[dict], seed: int) -> dict:
     return job
 
 
-def _read_json(path: Path):
-    # Never follow a link the untrusted side planted: it could point at anything on the host.
-    if path.is_symlink() or path.parent.is_symlink() or not path.is_file() or path.stat().st_size > MAX_JSON:
+def _open_plain(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (not a link: ``O_NOFOLLOW``) of at most
+    ``limit`` bytes, else None. Only ``limit + 1`` bytes are ever read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
         return None
     try:
-        return json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+        return data if len(data) <= limit else None
+    finally:
+        os.close(fd)
+
+
+def bounded(obj, *, depth: int = MAX_DEPTH, nodes: int = MAX_NODES, string: int = MAX_STRING) -> bool:
+    """Is ``obj`` (parsed JSON) within the depth, node-count and string-length bounds? Iterative."""
+    stack, seen = [(obj, 0)], 0
+    while stack:
+        v, d = stack.pop()
+        seen += 1
+        if seen > nodes or d > depth:
+            return False
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if len(k) > string:
+                    return False
+                stack.append((x, d + 1))
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+        elif isinstance(v, str) and len(v) > string:
+            return False
+    return True
+
+
+def _read_json(path: Path):
+    # Never follow a link the untrusted side planted: it could point at anything on the host.
+    if path.parent.is_symlink():
         return None
+    data = _open_plain(path, MAX_JSON)
+    if data is None:
+        return None
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return None
+    return obj if bounded(obj) else None
+
+
+# The .npy header is a Python dict literal; parse it with a strict pattern instead of numpy's
+# ``ast.literal_eval``: ``ast`` is not safe to use from two threads at once on CPython 3.11
+# (its recursion counter is shared: "SystemError: AST constructor recursion depth mismatch",
+# seen in the forbidden-API scan and in np.load of observation arrays while grading with jobs).
+_NPY_HEADER = re.compile(
+    r"^\{\s*'descr':\s*'(?P<descr>[<>|=]?[biufc]\d{1,2})',\s*'fortran_order':\s*(?P<fortran>True|False),"
+    r"\s*'shape':\s*\((?P<shape>[\d\s,]*)\),?\s*\}\s*$")
+
+
+def _read_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> np.ndarray | str:
+    """One plain numeric array from a member of the archive, or why not. Its size comes from its
+    header and is checked against ``budget`` before anything is allocated."""
+    with zf.open(info) as f:
+        head = f.read(10)
+        if len(head) < 10 or head[:6] != b"\x93NUMPY":
+            return "not an .npy array"
+        major = head[6]
+        if major == 1:
+            hlen = int.from_bytes(head[8:10], "little")
+        elif major in (2, 3):
+            hlen = int.from_bytes(head[8:10] + f.read(2), "little")
+        else:
+            return "unknown .npy version"
+        if hlen > MAX_NPY_HEADER:
+            return "array header too long"
+        header = f.read(hlen).decode("latin1" if major < 3 else "utf-8", "replace")
+        m = _NPY_HEADER.match(header.strip())
+        if m is None:
+            return "array header is not a plain numeric array"
+        dims = [d for d in m.group("shape").replace(" ", "").split(",") if d]
+        if len(dims) > 32:
+            return "too many dimensions"
+        shape = tuple(int(d) for d in dims)
+        dtype = np.dtype(m.group("descr"))
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > budget:
+            return "the observation arrays are too large"
+        buf = bytearray(nbytes)
+        view, got = memoryview(buf), 0
+        while got < nbytes:
+            n = f.readinto(view[got:])
+            if not n:
+                return "the array is shorter than its header says"
+            got += n
+        if f.read(1):
+            return "the array is longer than its header says"
+    order = "F" if m.group("fortran") == "True" else "C"
+    return np.frombuffer(buf, dtype=dtype).reshape(shape, order=order)
 
 
 def _read_arrays(path: Path, names: list) -> dict[str, np.ndarray] | str:
-    if path.is_symlink() or not path.is_file():
+    names = [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+    if path.parent.is_symlink() or path.is_symlink() or not path.is_file():
         return {} if not names else "the observation arrays are missing"
-    if path.stat().st_size > MAX_ARRAYS:
-        return "the observation arrays are too large"
     try:
-        with zipfile.ZipFile(path) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_ARRAYS:
-                return "the observation arrays are too large"
-        with np.load(path, allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
+        if path.stat().st_size > MAX_ARRAYS + (MAX_MEMBERS << 10):
+            return "the observation arrays are too large"
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as raw, zipfile.ZipFile(raw) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_MEMBERS or len(infos) > len(names) + 1:
+                return f"the observation arrays have too many members ({len(infos)})"
+            wanted = {f"{n}.npy" for n in names}
+            out, budget = {}, MAX_ARRAYS
+            for info in infos:
+                if info.filename not in wanted:
+                    continue
+                arr = _read_npy(zf, info, budget)
+                if isinstance(arr, str):
+                    return f"the observation arrays could not be read ({arr})"
+                budget -= arr.nbytes
+                out[info.filename[:-4]] = arr
+            return out
     except Exception as exc:  # noqa: BLE001 - anything unreadable is simply not an observation
         return f"the observation arrays could not be read ({type(exc).__name__})"
 
 
 def read_observations(workdir: Path, topic: Topic, run: RunResult) -> Observations:
     out = workdir / "out"
+    if out.is_symlink():
+        out = workdir / "nonexistent"
     cells = _read_json(out / "cells.json")
-    if not isinstance(cells, list):
+    if not isinstance(cells, list) or len(cells) > MAX_CELLS:
         cells = None
     violations = _read_json(out / "violations.json")
-    violations = violations if isinstance(violations, list) else []
+    violations = [v for v in violations if isinstance(v, dict)][:MAX_VIOLATIONS] \
+        if isinstance(violations, list) else []
     walls = run.probe_wall()
     probes = {}
     for test in topic.tests:
@@ -143,8 +265,9 @@ def read_observations(workdir: Path, topic: Topic, run: RunResult) -> Observatio
                 obs.status, obs.error = "error", arrays
             else:
                 obs.arrays = arrays
-        for v in meta.get("violations") or []:
-            if isinstance(v, dict) and v not in violations:
+        extra = meta.get("violations")
+        for v in (extra if isinstance(extra, list) else [])[:MAX_VIOLATIONS]:
+            if isinstance(v, dict) and len(violations) < MAX_VIOLATIONS and v not in violations:
                 violations.append(v)
         probes[test.id] = obs
     return Observations(run=run, cells=cells, probes=probes, violations=violations)
@@ -186,7 +309,7 @@ def _num(v):
 def observe(*, topic: Topic, cells: list[dict], seed: int, sandbox: Sandbox, slot: int = 0,
             keep: Path | None = None) -> Observations:
     """Run every probe of ``topic`` against ``cells`` in ``sandbox`` and read the observations."""
-    workdir = Path(tempfile.mkdtemp(prefix="ag-"))
+    workdir = Path(tempfile.mkdtemp(prefix=workdir_prefix()))
     try:
         workdir.chmod(0o755)
         run = sandbox.run(workdir=workdir, job=build_job(topic, cells, seed), limits=topic.limits,
@@ -196,7 +319,7 @@ def observe(*, topic: Topic, cells: list[dict], seed: int, sandbox: Sandbox, slo
             shutil.copytree(workdir / "out", keep, dirs_exist_ok=True)
         return obs
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        remove_tree(workdir)  # whatever the submission left there (never raises)
 
 
 def reference_cells(topic: Topic) -> list[dict]:

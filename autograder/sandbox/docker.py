@@ -35,6 +35,7 @@ from autograder.sandbox import PACKAGE_DIR, HARNESS, RunResult, new_token, open_
 from autograder.sandbox.cgroup import Cgroup
 from autograder.sandbox.process import disk_full, mount_tmpfs, unmount
 from autograder.gpu import host_gpu
+from autograder.sandbox import cleanup
 from autograder.topics import Limits
 
 SANDBOX_DIR = "/sandbox"
@@ -230,12 +231,12 @@ class DockerSandbox:
             environment=env,
             stdin_open=True, tty=False, detach=False,
             volumes=[SANDBOX_DIR, f"{LIB_DIR}/autograder"],
-            labels={"org.autograder.sandbox": "1"},
+            labels=cleanup.labels(),  # the sandbox label and this grader's pid: swept after a crash
             host_config=self.client.api.create_host_config(**host),
         )
 
     def _start(self, limits: Limits) -> _Started:
-        own = Path(tempfile.mkdtemp(prefix="ag-docker-"))
+        own = Path(tempfile.mkdtemp(prefix=cleanup.workdir_prefix("docker")))
         # The working folder: a size-capped tmpfs mounted by the host (root), so a submission that
         # fills it fails with "disk limit" instead of filling the host's disk.
         disk = mount_tmpfs(own, int(getattr(limits, "disk_mb", 0) or limits.tmpfs_mb), uid=UID)
@@ -269,7 +270,7 @@ class DockerSandbox:
                 pass
         if started.disk:
             unmount(started.dir)
-        shutil.rmtree(started.dir, ignore_errors=True)
+        cleanup.remove_tree(started.dir)  # whatever the submission left there; never raises
 
     def _take(self, slot: int, limits: Limits) -> _Started:
         with self._lock:
@@ -320,7 +321,13 @@ class DockerSandbox:
             try:
                 status = api.wait(cid, timeout=max(0.1, limits.wall_s - (time.monotonic() - t0)))
                 rc = status.get("StatusCode")
-            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+            except requests.exceptions.ReadTimeout:
+                timed_out = True
+                rc = None
+            except requests.exceptions.ConnectionError as exc:
+                # The daemon went away (ReadTimeout above is the time limit): a grader fault.
+                if "timed out" not in str(exc).lower():
+                    raise
                 timed_out = True
                 rc = None
             if timed_out:
@@ -359,16 +366,19 @@ class DockerSandbox:
             rc = -(rc - 128)  # died by a signal (docker-init reports 128 + n), as subprocess does
         reason = by = None
         if timed_out:
-            reason = f"time limit ({limits.wall_s:g} s wall clock)"
+            reason, by = f"time limit ({limits.wall_s:g} s wall clock)", "limit"
         elif oom:
-            reason = f"memory limit ({limits.memory_mb} MB)"
+            reason, by = f"memory limit ({limits.memory_mb} MB)", "limit"
+        elif rc is not None and rc < 0 and self._killed_from_outside(cid, t0):
+            # `docker kill`/`stop` (by anyone but us: our own kill is the time limit above)
+            reason, by = f"killed from outside the sandbox (signal {-rc})", "outside"
         elif rc == -signal.SIGXCPU or (rc == -signal.SIGKILL and wall >= limits.cpu_s):
             reason = f"CPU time limit ({limits.cpu_s:g} s)"
         elif full or "No space left on device" in stderr:
             reason = f"disk limit ({int(getattr(limits, 'disk_mb', 0) or limits.tmpfs_mb)} MB working folder)"
         elif "MemoryError" in stderr or "Cannot allocate memory" in stderr:
             reason = f"memory limit ({limits.memory_mb} MB)"
-        if reason:
+        if reason and by is None:
             by = "limit"
         elif rc is not None and rc < 0:
             try:
@@ -384,3 +394,28 @@ class DockerSandbox:
                          meter=cg.kind + " (the container's)" if cg is not None else "none",
                          cpu_s=None if cpu_total is None else cpu_total / 1e9,
                          limits_enforced=["memory", "pids", "CPU", "disk"])
+
+    def _killed_from_outside(self, cid: str, t0: float) -> bool:
+        """Did the daemon record a kill of this container (``docker kill``/``stop``, a daemon
+        shutting down)? Nothing inside the container makes that event; our own time-limit kill is
+        handled before this is asked."""
+        since = int(time.time() - (time.monotonic() - t0)) - 2
+        try:
+            for ev in self.client.api.events(since=since, until=int(time.time()) + 1, decode=True,
+                                             filters={"container": cid, "event": "kill"}):
+                if ev:
+                    return True
+        except Exception:  # noqa: BLE001 - no answer: not proven outside
+            return False
+        return False
+
+    @staticmethod
+    def is_outage(exc: BaseException) -> bool:
+        """Is ``exc`` the engine being unreachable (daemon stopped, socket gone) rather than a
+        submission's doing? The grading loop stops starting new submissions on an outage."""
+        import docker
+        import requests
+
+        return isinstance(exc, (requests.exceptions.ConnectionError, ConnectionError,
+                                docker.errors.DockerException)) and not isinstance(
+            exc, docker.errors.ImageNotFound)
