@@ -60,11 +60,17 @@ def _cmd_grade(args) -> int:
                   MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}"),
                   console=console, transient=True, disable=total < 2) as bar:
         task = bar.add_task(f"grading {args.topic}", total=total, last="")
-        reports = grade(topic=args.topic, submissions=args.submissions, out=args.out,
-                        sandbox=args.sandbox, seed=args.seed, jobs=args.jobs,
-                        progress=lambda name: bar.update(task, advance=1, last=name),
-                        gradebook=book, naming=getattr(args, "naming", None),
-                        force=args.force, course=args.course)
+        from autograder.grade import BatchStopped
+
+        stopped = None
+        try:
+            reports = grade(topic=args.topic, submissions=args.submissions, out=args.out,
+                            sandbox=args.sandbox, seed=args.seed, jobs=args.jobs,
+                            progress=lambda name: bar.update(task, advance=1, last=name),
+                            gradebook=book, naming=getattr(args, "naming", None),
+                            force=args.force, course=args.course)
+        except BatchStopped as exc:  # interrupted, or a full disk: what finished is kept
+            reports, stopped = exc.reports, exc
     from autograder.collect import students_dir
 
     fresh = [r for r in reports if not r.cached]
@@ -80,7 +86,7 @@ def _cmd_grade(args) -> int:
         table.add_row(r.submission, f"{r.score:g}", f"{r.max_score + r.not_run_points:g}"
                       + ("*" if r.not_run_points else ""), late, str(failed),
                       str(r.grader_errors), f"{r.execution_time:.2f}",
-                      "skipped" if r.cached else "now")
+                      "skipped" if r.cached else ("NOT GRADED" if r.fault else "now"))
     console.print(table)
     if not_run:
         console.print(f"* {not_run:g} of the {topic.points:g} points are GPU tests, not run on this "
@@ -94,6 +100,16 @@ def _cmd_grade(args) -> int:
                   f"(results.json, summary.txt beside it)", highlight=False)
     if book:
         console.print(f"gradebook: {book}")
+    faults = [r for r in reports if r.fault]
+    if faults:
+        from autograder.report.sanitize import clean_text
+
+        why = clean_text(faults[0].notes[0] if faults[0].notes else faults[0].fault)[:300]
+        console.print(f"{len(faults)} submission(s) not graded because of grader faults (not "
+                      f"recorded: the next run grades them): {why}", highlight=False, markup=False)
+    if stopped is not None:
+        print(f"autograder: {stopped}", file=sys.stderr)
+        return stopped.code
     return 1 if any(r.grader_errors for r in reports) else 0
 
 

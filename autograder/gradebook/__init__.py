@@ -7,12 +7,22 @@ next run of the same batch skips it.
 Besides the score, a row keeps what the LMS said (name, user id, submission id, the file's time and
 late flag), the late deduction (``raw_score`` before it, ``penalty_percent``), the per-test scores
 (``tests``: JSON ``[{"id", "name", "score", "max_score", "status"}]``), the sandbox, the seed and
-the grader version. Databases written by older versions get the new columns on open (``ALTER TABLE
+the grader version.
+
+Two grading runs into one gradebook grade each submission once: a run first *claims* it (a row in
+``claims`` keyed like a grade, naming the run's host, pid and token); the grade row is written and
+the claim removed in one transaction. A second run that finds the claim waits for the grade (and
+returns that report), or takes the claim over when its owner is no longer running (a grader that
+was SIGKILLed). A submission whose grading hit a grader fault is never recorded: its claim is
+released and the next run grades it. Databases written by older versions get the new columns on open (``ALTER TABLE
 ... ADD COLUMN``, all nullable), so old rows stay and read back with empty LMS fields.
 """
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -52,6 +62,44 @@ grades = Table(
     Column("tests", Text),
     UniqueConstraint("student", "topic", "sha256", "grader_version", name="uq_grade"),
 )
+
+
+claims = Table(
+    "claims", metadata,
+    Column("student", String(200), nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("grader_version", String(100), nullable=False),
+    Column("owner", String(300), nullable=False),  # "<host> <pid> <token>" of the grading run
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("student", "topic", "sha256", "grader_version", name="uq_claim"),
+)
+
+
+def run_owner() -> str:
+    """This grading run's name in ``claims``: host, pid and a fresh token."""
+    return f"{socket.gethostname()[:200]} {os.getpid()} {secrets.token_hex(8)}"
+
+
+def _owner_gone(owner: str) -> bool:
+    """Is the run that holds a claim no longer running? Only answerable for this host's runs;
+    a claim of another host is taken as held."""
+    try:
+        host, pid, _ = owner.split(" ")
+        pid = int(pid)
+    except ValueError:
+        return True
+    if host != socket.gethostname()[:200]:
+        return False
+    if pid == os.getpid():
+        return False  # this process: another thread of the same run... or a dead earlier token
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def grader_version(topic) -> str:
@@ -136,7 +184,9 @@ class Gradebook:
                     path.parent.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
                     raise UserError(f"gradebook {path}: cannot create its folder ({exc.strerror})") from None
-        self.engine = create_engine(self.url, future=True)
+        # SQLite shared by two runs: wait for the other's write instead of failing at once.
+        args = {"timeout": 60} if self.url.startswith("sqlite") else {}
+        self.engine = create_engine(self.url, future=True, connect_args=args)
         try:
             if create:
                 metadata.create_all(self.engine)
@@ -160,7 +210,7 @@ class Gradebook:
 
     def record(self, *, student: str, topic: str, sha256: str, version: str, score: float,
                max_score: float, seed: int, sandbox: str, report_path: str, force: bool = False,
-               **extra) -> bool:
+               owner: str | None = None, **extra) -> bool:
         """Insert one graded submission and commit at once. False if it was already there (with
         ``force``, the earlier row of the same key is replaced). ``extra``: the optional columns
         (name, lms, user_id, submission_id, submitted_at, late, days_late, penalty_percent,
@@ -179,9 +229,62 @@ class Gradebook:
                             grades.c.student == student, grades.c.topic == topic,
                             grades.c.sha256 == sha256, grades.c.grader_version == version))
                     c.execute(grades.insert().values(**row))
+                    if owner is not None:  # the grade and the end of the claim, together
+                        c.execute(delete(claims).where(*self._key(student, topic, sha256, version),
+                                                       claims.c.owner == owner))
                 return True
             except IntegrityError:
+                if owner is not None:
+                    with self.engine.begin() as c:
+                        c.execute(delete(claims).where(*self._key(student, topic, sha256, version),
+                                                       claims.c.owner == owner))
                 return False
+
+    def _key(self, student, topic, sha256, version, table=None):
+        t = table if table is not None else claims
+        return (t.c.student == student, t.c.topic == topic, t.c.sha256 == sha256,
+                t.c.grader_version == version)
+
+    def claim(self, *, student: str, topic: str, sha256: str, version: str, owner: str,
+              force: bool = False) -> str:
+        """Claim a submission for grading by ``owner`` (see :func:`run_owner`): "mine" (grade it),
+        "done" (a grade is already recorded; not with ``force``) or "busy" (another live run holds
+        it). A claim whose owner is gone is taken over."""
+        now = datetime.now(timezone.utc)
+        with self._lock:
+            for _ in range(5):
+                with self.engine.connect() as c:
+                    if not force and c.execute(select(grades.c.id).where(
+                            *self._key(student, topic, sha256, version, grades))).first():
+                        return "done"
+                    held = c.execute(select(claims.c.owner).where(
+                        *self._key(student, topic, sha256, version))).first()
+                if held is None:
+                    try:
+                        with self.engine.begin() as c:
+                            c.execute(claims.insert().values(
+                                student=student, topic=topic, sha256=sha256,
+                                grader_version=version, owner=owner, claimed_at=now))
+                        return "mine"
+                    except IntegrityError:
+                        continue  # another run claimed it meanwhile: look again
+                if held.owner == owner:
+                    return "mine"
+                if not _owner_gone(held.owner):
+                    return "busy"
+                with self.engine.begin() as c:  # take over the claim of a run that is gone
+                    n = c.execute(claims.update().where(
+                        *self._key(student, topic, sha256, version),
+                        claims.c.owner == held.owner).values(owner=owner, claimed_at=now)).rowcount
+                if n == 1:
+                    return "mine"
+            return "busy"
+
+    def release(self, *, student: str, topic: str, sha256: str, version: str, owner: str) -> None:
+        """Give a claim back without a grade (a grader fault: the next run grades it)."""
+        with self._lock, self.engine.begin() as c:
+            c.execute(delete(claims).where(*self._key(student, topic, sha256, version),
+                                           claims.c.owner == owner))
 
     def rows(self, topic: str | None = None) -> list[Row]:
         q = select(grades).order_by(grades.c.graded_at, grades.c.id)

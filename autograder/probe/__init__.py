@@ -203,12 +203,12 @@ def _read_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> np.nda
     return np.frombuffer(buf, dtype=dtype).reshape(shape, order=order)
 
 
-def _read_arrays(path: Path, names: list) -> dict[str, np.ndarray] | str:
+def _read_arrays(path: Path, names: list, limit: int = MAX_ARRAYS) -> dict[str, np.ndarray] | str:
     names = [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
     if path.parent.is_symlink() or path.is_symlink() or not path.is_file():
         return {} if not names else "the observation arrays are missing"
     try:
-        if path.stat().st_size > MAX_ARRAYS + (MAX_MEMBERS << 10):
+        if path.stat().st_size > limit + (MAX_MEMBERS << 10):
             return "the observation arrays are too large"
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         with os.fdopen(fd, "rb") as raw, zipfile.ZipFile(raw) as zf:
@@ -216,7 +216,7 @@ def _read_arrays(path: Path, names: list) -> dict[str, np.ndarray] | str:
             if len(infos) > MAX_MEMBERS or len(infos) > len(names) + 1:
                 return f"the observation arrays have too many members ({len(infos)})"
             wanted = {f"{n}.npy" for n in names}
-            out, budget = {}, MAX_ARRAYS
+            out, budget = {}, limit
             for info in infos:
                 if info.filename not in wanted:
                     continue
@@ -230,7 +230,35 @@ def _read_arrays(path: Path, names: list) -> dict[str, np.ndarray] | str:
         return f"the observation arrays could not be read ({type(exc).__name__})"
 
 
-def read_observations(workdir: Path, topic: Topic, run: RunResult) -> Observations:
+def array_budgets(ref: Observations | None) -> dict[str, int]:
+    """Bytes of arrays each probe of the submission may return: four times the reference's, at
+    least 1 MiB, at most ``MAX_ARRAYS``."""
+    if ref is None:
+        return {}
+    return {pid: min(MAX_ARRAYS, max(1 << 20, 4 * sum(a.nbytes for a in p.arrays.values())))
+            for pid, p in ref.probes.items()}
+
+
+def _integrity(meta: dict, token: str) -> str | None:
+    """What is wrong with a probe's guard report (see the harness's ``_Guard``), or None."""
+    rep = meta.get("integrity")
+    if not isinstance(rep, dict) or rep.get("token") != token:
+        return "the forbidden-API guard's report is missing or forged"
+    problems = rep.get("problems")
+    if not isinstance(problems, list):
+        return "the forbidden-API guard's report is malformed"
+    if problems:
+        return "the forbidden-API guard was taken apart or walked around: " + "; ".join(
+            str(p)[:200] for p in problems[:3])
+    return None
+
+
+def read_observations(workdir: Path, topic: Topic, run: RunResult,
+                      budgets: dict[str, int] | None = None,
+                      integrity: str | None = None) -> Observations:
+    """The observations the harness left in ``workdir/out``. ``integrity``: the token the job
+    carried; every probe's file must then hold the guard's report with it (topics with forbidden
+    APIs): a missing, forged or failing report is a run-time violation."""
     out = workdir / "out"
     if out.is_symlink():
         out = workdir / "nonexistent"
@@ -260,11 +288,17 @@ def read_observations(workdir: Path, topic: Topic, run: RunResult) -> Observatio
         if obs.status == "ok":
             scalars = meta.get("scalars")
             obs.scalars = scalars if isinstance(scalars, dict) else {}
-            arrays = _read_arrays(out / f"{test.id}.npz", meta.get("arrays") or [])
+            arrays = _read_arrays(out / f"{test.id}.npz", meta.get("arrays") or [],
+                                  (budgets or {}).get(test.id, MAX_ARRAYS))
             if isinstance(arrays, str):
                 obs.status, obs.error = "error", arrays
             else:
                 obs.arrays = arrays
+        if integrity is not None and topic.forbidden:
+            bad = _integrity(meta, integrity)
+            v = {"api": "the run-time guard", "where": None, "how": bad}
+            if bad and len(violations) < MAX_VIOLATIONS and v not in violations:
+                violations.append(v)
         extra = meta.get("violations")
         for v in (extra if isinstance(extra, list) else [])[:MAX_VIOLATIONS]:
             if isinstance(v, dict) and len(violations) < MAX_VIOLATIONS and v not in violations:
@@ -307,16 +341,19 @@ def _num(v):
 
 
 def observe(*, topic: Topic, cells: list[dict], seed: int, sandbox: Sandbox, slot: int = 0,
-            keep: Path | None = None) -> Observations:
-    """Run every probe of ``topic`` against ``cells`` in ``sandbox`` and read the observations."""
+            keep: Path | None = None, ref: Observations | None = None) -> Observations:
+    """Run every probe of ``topic`` against ``cells`` in ``sandbox`` and read the observations.
+    With ``ref`` (the reference's observations), a probe's arrays may be at most a few times the
+    size of the reference's: what the grader holds per submission stays near what the topic needs."""
     workdir = Path(tempfile.mkdtemp(prefix=workdir_prefix()))
     try:
         workdir.chmod(0o755)
-        run = sandbox.run(workdir=workdir, job=build_job(topic, cells, seed), limits=topic.limits,
-                          slot=slot)
-        obs = read_observations(workdir, topic, run)
+        integrity = secrets.token_hex(16)
+        run = sandbox.run(workdir=workdir, job={**build_job(topic, cells, seed), "integrity": integrity},
+                          limits=topic.limits, slot=slot)
+        obs = read_observations(workdir, topic, run, budgets=array_budgets(ref), integrity=integrity)
         if keep is not None:
-            shutil.copytree(workdir / "out", keep, dirs_exist_ok=True)
+            shutil.copytree(workdir / "out", keep, dirs_exist_ok=True, symlinks=True)
         return obs
     finally:
         remove_tree(workdir)  # whatever the submission left there (never raises)

@@ -180,7 +180,25 @@ def _cell_of_caller():
     return None
 
 
-def _wrap_forbidden_function(dotted, violations):
+def _twins(original, top: str) -> list:
+    """Every (module, attribute) of the package ``top`` that is the very object ``original``: the
+    aliases and C-level twins of a forbidden callable (``torch._C._nn.scaled_dot_product_attention``
+    *is* ``torch.nn.functional.scaled_dot_product_attention``). Compared by identity, not name."""
+    found = []
+    for name, mod in list(sys.modules.items()):
+        if mod is None or not (name == top or name.startswith(top + ".")):
+            continue
+        try:
+            items = list(vars(mod).items())
+        except TypeError:
+            continue
+        for attr, value in items:
+            if value is original:
+                found.append((mod, attr))
+    return found
+
+
+def _wrap_forbidden_function(dotted, violations, guard=None):
     modname, _, attr = dotted.rpartition(".")
     try:
         module = importlib.import_module(modname)
@@ -189,13 +207,73 @@ def _wrap_forbidden_function(dotted, violations):
         return
 
     def guarded(*args, **kwargs):
-        where = _cell_of_caller()
-        if where is not None:
-            violations.append({"api": dotted, "where": where, "how": "call"})
+        # Only the probe itself may call it (the probes are trusted; what they call is not).
+        # Anything else on the stack right above is the code under test or a library it called:
+        # a forbidden use, whatever the frame's file name says (it can be rewritten).
+        caller = sys._getframe(1).f_code.co_filename
+        if caller != "<probes>":
+            violations.append({"api": dotted, "where": _cell_of_caller() or "your code",
+                               "how": "call"})
             raise ForbiddenAPIError(f"{dotted} is not allowed in this exercise")
         return original(*args, **kwargs)
 
-    setattr(module, attr, guarded)
+    places = [(module, attr)] + [p for p in _twins(original, modname.split(".")[0])
+                                 if p != (module, attr)]
+    for mod, name in places:
+        try:
+            setattr(mod, name, guarded)
+        except (AttributeError, TypeError):
+            continue
+        if guard is not None:
+            guard.wrapped.append((mod, name, guarded))
+
+
+class _Guard:
+    """What :func:`install_forbidden` put in place, and :meth:`problems`: the signs, seen from the
+    harness after the code under test ran, that it was taken apart or walked around (the guard
+    removed from ``sys.meta_path``, a wrapped function restored, a forbidden module imported
+    anyway, a compiled part of a forbidden package loaded). The parent requires this report, with
+    the run's integrity token, after every probe: a missing or forged one is a violation."""
+
+    def __init__(self, modules):
+        self.modules = list(modules)
+        self.finder = None
+        self.wrapped: list = []
+        self.dirs: list[str] = []
+        for m in self.modules:
+            try:
+                spec = importlib.util.find_spec(m)
+            except (ImportError, ValueError, AttributeError):
+                spec = None
+            for d in (spec.submodule_search_locations or []) if spec is not None else []:
+                self.dirs.append(os.path.realpath(d) + os.sep)
+        self.mapped = self._mapped()
+
+    def _mapped(self) -> set:
+        try:
+            with open("/proc/self/maps", "rb") as f:
+                lines = f.read(16 << 20).decode("utf-8", "replace").splitlines()
+        except OSError:
+            return set()
+        return {ln.split(None, 5)[5] for ln in lines if len(ln.split(None, 5)) == 6}
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.finder is not None and not any(f is self.finder for f in sys.meta_path):
+            out.append("the import guard was removed from sys.meta_path")
+        for mod, name, guarded in self.wrapped:
+            if vars(mod).get(name) is not guarded:
+                out.append(f"{getattr(mod, '__name__', '?')}.{name} was restored or replaced")
+        for name in list(sys.modules):
+            if any(name == m or name.startswith(m + ".") for m in self.modules):
+                out.append(f"{name} was imported around the import guard")
+                break
+        if self.dirs:
+            for path in self._mapped() - self.mapped:
+                if any(path.startswith(d) for d in self.dirs):
+                    out.append(f"a compiled part of a forbidden package was loaded ({path[-80:]})")
+                    break
+        return out[:20]
 
 
 def install_forbidden(forbidden, violations):
@@ -203,14 +281,17 @@ def install_forbidden(forbidden, violations):
     for item in forbidden:
         # A name whose last part is lower-case after a module path is taken as a function.
         (functions if _is_function_name(item) else modules).append(item)
+    guard = _Guard(modules)
     for dotted in functions:
-        _wrap_forbidden_function(dotted, violations)
+        _wrap_forbidden_function(dotted, violations, guard)
     if modules:
-        sys.meta_path.insert(0, _ForbiddenFinder(modules, violations))
+        guard.finder = _ForbiddenFinder(modules, violations)
+        sys.meta_path.insert(0, guard.finder)
         for name in list(sys.modules):
             if any(name == m or name.startswith(m + ".") for m in modules):
                 # Already imported by the harness itself: hide it from the code under test.
                 del sys.modules[name]
+    return guard
 
 
 def _is_function_name(dotted: str) -> bool:
@@ -378,7 +459,8 @@ def main():
     exec(compile(job.pop("probes_source"), "<probes>", "exec"), probes_mod.__dict__)
 
     violations: list = []
-    install_forbidden(job.get("forbidden", []), violations)
+    integrity = job.pop("integrity", None)
+    guard = install_forbidden(job.get("forbidden", []), violations)
 
     submission = types.ModuleType("submission")
     submission.__dict__["__builtins__"] = builtins
@@ -420,6 +502,8 @@ def main():
         meta["seconds"] = time.perf_counter() - start
         mark("end", ident)
         meta["violations"] = list(violations)
+        if integrity is not None:
+            meta["integrity"] = {"token": integrity, "problems": guard.problems()}
         _write_json(os.path.join(OUT, f"{ident}.json"), meta)
     _write_json(os.path.join(OUT, "violations.json"), violations)
     mark("done")

@@ -121,6 +121,9 @@ def judge(*, topic: Topic, ref: Observations, sub: Observations | None, fatal: s
           findings: list[Finding], seed: int, has_gpu: bool = False) -> list[TestResult]:
     verdicts = load_verdicts(topic)
     violations = [f for f in findings if f.severity == "violation"]
+    # Code the static scan cannot resolve (a computed import, eval/exec, a tree too deep to walk)
+    # could reach a forbidden API around the run-time guard: hold the points for staff.
+    reviews = [f for f in findings if f.severity == "review"]
     runtime = [v for v in (sub.violations if sub else []) if isinstance(v, dict)]
     results = []
     for test in topic.tests:
@@ -143,8 +146,14 @@ def judge(*, topic: Topic, ref: Observations, sub: Observations | None, fatal: s
             continue
         if violations or runtime:
             what = violations[0].describe() if violations else (
-                f"{runtime[0].get('where') or 'your code'}: called forbidden {runtime[0].get('api')}")
+                (f"{runtime[0].get('where') or 'your code'}: called forbidden {runtime[0].get('api')}"
+                 if runtime[0].get("how") in ("call", "import", None) else str(runtime[0].get("how"))[:300]))
             r.output = f"scored zero: this exercise must be written from scratch; {what}"
+            continue
+        if reviews:
+            r.output = ("held for review by course staff (scored zero until then): this exercise "
+                        "must be written from scratch and this code cannot be checked automatically; "
+                        + reviews[0].describe())
             continue
         sp = sub.probes.get(test.id)
         if sp is None or sp.status == "missing":
