@@ -26,6 +26,12 @@ from dataclasses import dataclass
 _PARSE_LOCK = threading.Lock()
 MAX_DEPTH = 3000  # syntax-tree nesting walked (iteratively); deeper is a review finding
 MAX_SOURCE = 2_000_000  # characters of one cell scanned
+# Reaching into the run-time guard (its closure, the import hooks, frames, the garbage collector)
+# has no place in an exercise and is how a guard is taken apart: flagged for review.
+_INTROSPECTION = {"__closure__", "cell_contents", "__globals__", "__code__", "__wrapped__",
+                  "f_back", "f_locals", "f_globals", "f_builtins", "co_filename", "meta_path",
+                  "path_hooks", "__builtins__", "__subclasses__", "__loader__", "__spec__"}
+_INTROSPECTION_MODULES = {"gc", "ctypes", "_ctypes", "importlib.machinery", "importlib.abc"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,8 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_Import(self, node):
         for alias in node.names:
+            if self.forbidden and alias.name in _INTROSPECTION_MODULES:
+                self._add(alias.name, node, "introspection", "review")
             if _matches(alias.name, self.forbidden):
                 self._add(alias.name, node, "import")
             if alias.asname:
@@ -105,6 +113,8 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node):
         mod = node.module or ""
+        if self.forbidden and mod in _INTROSPECTION_MODULES:
+            self._add(mod, node, "introspection", "review")
         for alias in node.names:
             full = f"{mod}.{alias.name}" if mod else alias.name
             hit = _matches(mod, self.forbidden) or _matches(full, self.forbidden)
@@ -114,6 +124,8 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Attribute(self, node):
+        if self.forbidden and node.attr in _INTROSPECTION:
+            self._add(f".{node.attr}", node, "introspection", "review")
         dotted = self._dotted(node)
         if dotted and _matches(dotted, self.forbidden):
             self._add(dotted, node, "attribute")

@@ -81,12 +81,55 @@ def export_gradescope(*, topic: str, out: str | Path) -> Path:
 
 
 def find_submission(submission_dir: Path) -> Path | None:
-    files = sorted(p for p in submission_dir.rglob("*") if p.is_file())
+    """The notebook (else the .py file) in Gradescope's submission folder. Links are never
+    followed nor taken (a submission that is a link to ``../source/reference/...`` would make the
+    trusted side read hidden files): only regular files whose real path is inside the folder."""
+    found = _regular_files(Path(submission_dir))
+    if isinstance(found, str):
+        return None
     for suffix in (".ipynb", ".py"):
-        hits = [p for p in files if p.suffix == suffix and ".ipynb_checkpoints" not in p.parts]
+        hits = sorted(p for p in found if p.suffix == suffix and ".ipynb_checkpoints" not in p.parts)
         if hits:
             return hits[0]
     return None
+
+
+def _regular_files(root: Path, max_files: int = 10_000) -> list[Path] | str:
+    """Regular files under ``root`` (no links followed, none listed), or why the folder is refused
+    (it is itself a link)."""
+    if root.is_symlink() or not root.is_dir():
+        return "the submission folder is a link or missing"
+    real = os.path.realpath(root) + os.sep
+    out, stack = [], [str(root)]
+    while stack and len(out) < max_files:
+        d = stack.pop()
+        try:
+            with os.scandir(d) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_symlink():
+                continue  # never followed, never graded
+            if e.is_dir(follow_symlinks=False):
+                stack.append(e.path)
+            elif e.is_file(follow_symlinks=False) and os.path.realpath(e.path).startswith(real):
+                out.append(Path(e.path))
+    return out
+
+
+def _links(root: Path) -> list[str]:
+    """Names of links in the submission folder (reported to the student as refused)."""
+    names = []
+    if root.is_symlink():
+        return [root.name]
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for n in dirnames + filenames:
+            if os.path.islink(os.path.join(dirpath, n)):
+                names.append(os.path.relpath(os.path.join(dirpath, n), root))
+        if len(names) > 20:
+            break
+    return names
 
 
 def run_gradescope(*, topic: str, root: str | Path = "/autograder", sandbox: str = "process",
@@ -102,9 +145,12 @@ def run_gradescope(*, topic: str, root: str | Path = "/autograder", sandbox: str
     target = results / "results.json"
     sub = find_submission(root / "submission")
     if sub is None:
+        links = _links(root / "submission")
+        why = (f" Links are not accepted (found: {', '.join(links[:5])}); upload the file itself."
+               if links else "")
         target.write_text(json.dumps({
             "score": 0.0, "output": "No notebook (.ipynb) was found in your submission: upload "
-            f"your {t.name}.ipynb.", "visibility": "visible", "tests": []}, indent=2))
+            f"your {t.name}.ipynb.{why}", "visibility": "visible", "tests": []}, indent=2))
         return target
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     box = get_sandbox(sandbox)
