@@ -230,7 +230,7 @@ def write_report(report: Report, out_dir: Path) -> Path:
                 f"{report.score:g} / {report.max_score:g}</h1><p>The detailed page could not be drawn "
                 f"({html.escape(type(exc).__name__)}); see summary.txt.</p><pre>"
                 f"{html.escape(report.summary())}</pre></body></html>")
-    write_atomic(out_dir / "report.html", page)
+    write_atomic(out_dir / "report.html", clean_text(page))  # escaped already; no raw controls
     return path
 
 
