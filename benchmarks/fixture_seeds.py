@@ -36,6 +36,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--first-seed", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=2)
+    # Sandbox uids are BASE_UID + slot: start at slot 4 so this run does not share a uid (and its
+    # process limit and clean-up) with a test suite grading on slots 0 and 1 at the same time.
+    ap.add_argument("--slot-base", type=int, default=4)
     args = ap.parse_args(argv)
     box = ProcessSandbox()
     bad_total = 0
@@ -53,7 +56,8 @@ def main(argv=None) -> int:
                 def one(item, seed=seed, ref=ref):
                     slot, f = item
                     return f, grade_one(topic=topic, path=fixtures / f, out_dir=Path(tmp) / f"{seed}_{f}",
-                                        seed=seed, sandbox=box, ref=ref, slot=slot % args.jobs)
+                                        seed=seed, sandbox=box, ref=ref,
+                                        slot=args.slot_base + slot % args.jobs)
 
                 with ThreadPoolExecutor(args.jobs) as pool:
                     reports = dict(pool.map(one, enumerate(names)))
