@@ -105,7 +105,8 @@ TOP_LEVEL_KEYS = {"title", "kinds", "forbidden", "limits", "tests"}
 # that is none of these nor a TestSpec field is accepted as a custom verdict's option, unless it
 # looks like a misspelling of a known key.
 KNOWN_OPTIONS = {"factor", "target", "trusted_slack", "no_warnings", "warmup", "inputs", "calls",
-                 "measure", "max_fraction", "tolerance", "full_bytes", "timing", "options"}
+                 "measure", "max_fraction", "tolerance", "full_bytes", "timing", "options",
+                 "partial"}
 def _checks() -> set[str]:
     from autograder.checks.registry import REGISTRY
     return set(REGISTRY)

@@ -115,7 +115,8 @@ def fd_diagnostic(forward, x: np.ndarray, upstream: np.ndarray | None = None, ep
 FD_AGREES = 1e-2
 
 
-def gradient_verdict(expected_obs: dict, actual_obs: dict, *, rtol: float, atol: float) -> Verdict:
+def gradient_verdict(expected_obs: dict, actual_obs: dict, *, rtol: float, atol: float,
+                     partial: bool = False) -> Verdict:
     """Every non-diagnostic observation is a gradient compared by relative error; ``diag.fd.<key>``
     (finite differences of the student's own forward) becomes a diagnostic in the report.
     Observations that are not numbers (``unchanged.<fn>`` flags, dtype strings) compare exactly."""
@@ -150,4 +151,6 @@ def gradient_verdict(expected_obs: dict, actual_obs: dict, *, rtol: float, atol:
                    "your backward disagrees with finite differences of your own forward, so look "
                    "at the backward")
         msg += f"\nDiagnostic for {key}: relative error vs finite differences {err:.2g}: {verdict}."
-    return Verdict(0.0, msg, details)
+    # partial: each gradient (dx, dW, db ...) earns an equal share of the test's points.
+    total = sum(1 for k in expected_obs if not k.startswith("diag."))
+    return Verdict((total - len(fails)) / total if partial and total else 0.0, msg, details)

@@ -17,12 +17,14 @@ from autograder.checks import Verdict
 class AllcloseOptions:
     rtol: float = 1e-5  # relative tolerance: |a - e| <= atol + rtol |e|
     atol: float = 1e-8  # absolute tolerance (state the measurement that set it in the manifest)
+    partial: bool = False  # each output earns an equal share of the points (else all or nothing)
 
 
 @dataclass(frozen=True)
 class GradientOptions:
     rtol: float = 1e-5  # largest relative error |a - e| / (|a| + |e|) per element
     atol: float = 1e-8  # elements that differ by at most this much agree (rounding noise near 0)
+    partial: bool = False  # each gradient (dx, dW, db) earns an equal share of the points
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,14 @@ def decide(test, ref, sub, *, verdicts, seed: int) -> Verdict:
 
 def _allclose(opts: AllcloseOptions, ref, sub, **_) -> Verdict:
     from autograder.checks.values import compare_observations
-    return compare_observations(ref.values, sub.values, rtol=opts.rtol, atol=opts.atol)
+    return compare_observations(ref.values, sub.values, rtol=opts.rtol, atol=opts.atol,
+                                partial=bool(opts.partial))
 
 
 def _gradient(opts: GradientOptions, ref, sub, **_) -> Verdict:
     from autograder.checks.gradients import gradient_verdict
-    return gradient_verdict(ref.values, sub.values, rtol=opts.rtol, atol=opts.atol)
+    return gradient_verdict(ref.values, sub.values, rtol=opts.rtol, atol=opts.atol,
+                            partial=bool(opts.partial))
 
 
 def _speed(opts: SpeedOptions, ref, sub, **_) -> Verdict:

@@ -99,7 +99,7 @@ def compare_scalar(name: str, expected, actual, *, rtol: float, atol: float) -> 
 
 
 def compare_observations(expected: dict, actual: dict, *, rtol: float, atol: float,
-                         skip_prefix: str = "diag.") -> Verdict:
+                         skip_prefix: str = "diag.", partial: bool = False) -> Verdict:
     """Every expected observation (except diagnostics) must match; the first mismatch is reported,
     with a count of the others."""
     failures = []
@@ -121,4 +121,7 @@ def compare_observations(expected: dict, actual: dict, *, rtol: float, atol: flo
     if not failures:
         return Verdict(1.0, details=details)
     more = f" (and {len(failures) - 1} more output(s) wrong)" if len(failures) > 1 else ""
-    return Verdict(0.0, failures[0].message + more, details=details)
+    # partial: each compared output earns an equal share of the test's points.
+    total = sum(1 for k in expected if not k.startswith(skip_prefix))
+    frac = (total - len(failures)) / total if partial and total else 0.0
+    return Verdict(frac, failures[0].message + more, details=details)

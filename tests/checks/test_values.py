@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from autograder.checks.values import compare_arrays, compare_observations
 
@@ -69,3 +70,15 @@ def test_every_check_kind_is_registered_with_typed_options():
     opts = options_for(TestSpec(id="t", name="t", probe="t", points=1, kind="P", check="speed",
                                 rtol=1e-3, options={"factor": 4}))
     assert (opts.factor, opts.rtol) == (4, 1e-3)
+
+
+def test_partial_credit_when_the_manifest_asks_for_it():
+    from autograder.checks.gradients import gradient_verdict
+    from autograder.checks.values import compare_observations
+
+    ref = {"dx": np.ones(3), "dW": np.ones((2, 2)), "db": np.ones(2), "diag.fd.dx": np.ones(3)}
+    sub = {"dx": np.ones(3), "dW": np.ones((2, 2)) * 2, "db": np.ones(2)}
+    assert gradient_verdict(ref, sub, rtol=1e-6, atol=0.0).fraction == 0.0
+    assert gradient_verdict(ref, sub, rtol=1e-6, atol=0.0, partial=True).fraction == pytest.approx(2 / 3)
+    assert compare_observations(ref, sub, rtol=1e-6, atol=0.0, partial=True).fraction == pytest.approx(2 / 3)
+    assert compare_observations(ref, sub, rtol=1e-6, atol=0.0).fraction == 0.0
