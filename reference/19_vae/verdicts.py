@@ -1,0 +1,62 @@
+"""Trusted-side verdicts for topic 19: the held-out negative ELBO of the trained weights, computed
+here with the reference architecture, the held-out digits and noise regenerated from the seed."""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+from autograder.checks.convergence import target_verdict
+from autograder.runtime.harness import probe_rng
+
+
+def _load(name):
+    path = Path(__file__).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"{name}_19", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _curve(c):
+    return None if c is None else np.clip(np.asarray(c, dtype=float).reshape(-1), -1e12, 1e12)
+
+
+def held_out_nelbo(values, X_test, seed, hidden, latent, draws=4):
+    """Mean negative ELBO (nats per digit) over `draws` noise draws; None if the weights do not fit."""
+    import torch
+
+    ref = _load("reference")
+    model = ref.VAE(X_test.shape[1], hidden, latent).double()
+    state = {}
+    for k, p in model.state_dict().items():
+        v = values.get(f"param.{k}")
+        if v is None:
+            return None, f"no parameter named {k!r} in your trained VAE"
+        v = np.asarray(v, dtype=float)
+        if v.shape != tuple(p.shape):
+            return None, f"parameter {k}: shape {v.shape}, expected {tuple(p.shape)}"
+        state[k] = torch.tensor(v)
+    model.load_state_dict(state)
+    x = torch.tensor(X_test, dtype=torch.float64)
+    noise = np.random.default_rng([seed, 19]).standard_normal((draws, x.shape[0], latent))
+    with torch.no_grad():
+        vals = [float(ref.negative_elbo(x, *model(x, torch.tensor(e)))) for e in noise]
+    return float(np.mean(vals)), ""
+
+
+def nelbo_target(*, ref, sub, test, seed):
+    probes = _load("probes")
+    X, _, test_idx = probes.digits_split(probe_rng(seed, test.id))
+    hidden, latent = int(test.args.get("hidden", 128)), int(test.args.get("latent", 8))
+    value, why = held_out_nelbo(sub, X[test_idx], seed, hidden, latent)
+    if value is None:
+        from autograder.checks import Verdict
+
+        return Verdict(0.0, f"could not evaluate the trained model: {why} (train_vae must return "
+                            f"(model, losses) with the VAE of Q4)")
+    ref_value, _ = held_out_nelbo(ref, X[test_idx], seed, hidden, latent)
+    v = target_verdict("held-out negative ELBO (nats per digit)", value, float(test.options["target"]),
+                       higher_is_better=False, curve=_curve(sub.get("curve")),
+                       reference_curve=_curve(ref.get("curve")))
+    v.details["reference_value"] = ref_value
+    return v
