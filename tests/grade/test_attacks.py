@@ -23,7 +23,7 @@ EXPECTED_MAX = {
     "stopper_integer_cell_source": FULL,  # the malformed cell is skipped, the rest is graded
     "host_3000_nested_dirs": FULL,  # harmless to grade; the folder must still go
     "unbounded_marker_line": FULL,
-    "npz_30k_members": 0,
+    "npz_30k_members": 3,  # as the forged header: scalar-only tests remain (if the run ends in time)
     "npz_forged_huge_header": 3,  # the tests with arrays are refused; scalar-only ones remain
     "huge_timings_array": 3,
     "forbidden_guard_removed_computed_import": 0,

@@ -248,3 +248,45 @@ def test_two_runs_into_one_gradebook_grade_each_submission_once(tmp_path):
     for r in rows:  # the report a row points to is the one that grading wrote (same seed)
         data = json.loads(Path(r.report_path).read_text())
         assert data["extra_data"]["seed"] == r.seed and data["score"] == r.score == FULL
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_container_killed_mid_batch_is_a_grader_error_and_graded_on_rerun(tmp_path):
+    docker = pytest.importorskip("docker")
+    client = docker.from_env()
+    subs = _subs(tmp_path)
+    out = tmp_path / "out"
+    stop = threading.Event()
+    kills = []
+
+    def killer():  # `docker kill` of the container whose working folder holds the slow mark
+        while not stop.is_set():
+            try:
+                for c in client.containers.list(filters={"label": f"org.autograder.pid={os.getpid()}"}):
+                    mounts = [m.get("Source", "") for m in c.attrs.get("Mounts", [])]
+                    if any(os.path.exists(os.path.join(m, "i_am_slow")) for m in mounts):
+                        c.kill()
+                        kills.append(c.id)
+            except docker.errors.APIError:
+                pass
+            time.sleep(0.3)
+
+    th = threading.Thread(target=killer, daemon=True)
+    th.start()
+    try:
+        reports = {r.submission: r for r in grade(topic="10", submissions=[subs], out=out,
+                                                  sandbox="docker", jobs=2,
+                                                  gradebook=str(out / "gradebook.sqlite"))}
+    finally:
+        stop.set()
+        th.join()
+    assert kills, "the slow submission's container was never seen"
+    slow = reports["b_slow"]
+    assert slow.fault == "outside" and slow.score == 0 and "not your fault" in slow.tests[0].output
+    assert all(reports[f"a_fast{k}"].score == FULL for k in range(2))
+    assert sorted(r.student for r in _rows(out)) == ["a_fast0", "a_fast1"]
+    again = {r.submission: r for r in grade(topic="10", submissions=[subs], out=out, sandbox="docker",
+                                            gradebook=str(out / "gradebook.sqlite"))}
+    assert again["b_slow"].score == FULL and not again["b_slow"].cached
+    assert sorted(r.student for r in _rows(out)) == ["a_fast0", "a_fast1", "b_slow"]
