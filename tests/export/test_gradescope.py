@@ -110,6 +110,35 @@ def test_run_autograder_without_notebook(tmp_path, gs_zip):
     assert results["score"] == 0 and "No notebook" in results["output"]
 
 
+@pytest.mark.parametrize("target", ["source/reference/10_dl_basics/reference.py",
+                                    "source/reference/10_dl_basics/probes.py", "/etc/passwd"])
+def test_submission_that_is_a_link_is_refused(tmp_path, gs_zip, target):
+    """A submission that is only a link to hidden files (or anything outside the submission
+    folder) is never read by the trusted side: no notebook, zero, and the link named."""
+    root = _gradescope_dir(tmp_path, gs_zip, None)
+    dest = target if target.startswith("/") else str(root / target)
+    os.symlink(dest, root / "submission" / "answer.py")
+    os.symlink(dest, root / "submission" / "answer.ipynb")
+    proc = _run(root)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(results, SCHEMA)
+    assert results["score"] == 0 and "Links are not accepted" in results["output"]
+
+
+def test_submission_folder_that_is_a_link_is_refused(tmp_path):
+    from autograder.export import find_submission
+
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    shutil.copy(FIX / "passes_all.ipynb", real / "passes_all.ipynb")
+    os.symlink(real, tmp_path / "submission")
+    assert find_submission(tmp_path / "submission") is None
+    (tmp_path / "sub2").mkdir()
+    os.symlink(real, tmp_path / "sub2" / "nested")  # a linked folder inside is not entered
+    assert find_submission(tmp_path / "sub2") is None
+
+
 @pytest.mark.docker
 def test_run_autograder_in_docker_image(tmp_path, gs_zip):
     docker = pytest.importorskip("docker")
