@@ -22,14 +22,41 @@ BASE_REQUIREMENTS = ["numpy>=1.26", "nbformat>=5.9", "rich>=13", "pandas>=2", "m
                      "sqlalchemy>=2", "jinja2>=3"]
 
 SETUP_SH = """#!/usr/bin/env bash
-# Gradescope runs this once when the autograder image is built.
+# Gradescope runs this once, as root, when the autograder image is built.
 set -euo pipefail
-SRC="${AUTOGRADER_GS_ROOT:-/autograder}/source"
+ROOT="${AUTOGRADER_GS_ROOT:-/autograder}"
+SRC="$ROOT/source"
+VENV="$ROOT/venv"
 if command -v apt-get >/dev/null; then
-  # bubblewrap keeps the hidden reference out of the student's process; grading works without it.
-  (apt-get update -qq && apt-get install -y -qq bubblewrap python3-pip) || true
+  # bubblewrap keeps the hidden reference out of the student's process where namespaces work.
+  (apt-get update -qq && apt-get install -y -qq bubblewrap) || true
 fi
-python3 -m pip install --no-cache-dir -r "$SRC/requirements.txt"
+# A supported Python (>= 3.11) of our own: Gradescope's Ubuntu 22.04 image has 3.10.
+py_ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
+PY=""
+for cand in python3.13 python3.12 python3.11 python3; do
+  if command -v "$cand" >/dev/null && py_ok "$(command -v "$cand")"; then PY="$(command -v "$cand")"; break; fi
+done
+if [ -z "$PY" ] && command -v apt-get >/dev/null; then
+  (apt-get install -y -qq python3.11 python3.11-venv >/dev/null && PY="$(command -v python3.11)") || true
+fi
+if [ -n "$PY" ] && "$PY" -m venv "$VENV"; then
+  "$VENV/bin/python" -m pip install --no-cache-dir -q -r "$SRC/requirements.txt"
+else
+  # No usable Python from the OS: uv brings a managed CPython, installed where the sandbox's
+  # unprivileged uid can read it (not under /root).
+  python3 -m pip install -q uv || (apt-get install -y -qq curl && curl -LsSf https://astral.sh/uv/install.sh | sh)
+  UV="$(command -v uv || echo "$HOME/.local/bin/uv")"
+  export UV_PYTHON_INSTALL_DIR="$ROOT/python"
+  "$UV" venv --python 3.11 "$VENV"
+  "$UV" pip install --python "$VENV/bin/python" -q -r "$SRC/requirements.txt"
+fi
+# The hidden reference: root only. The engine and the interpreter: readable by the unprivileged uid
+# that runs the student's code when bubblewrap cannot start (no namespaces in Gradescope's container).
+chown -R root:root "$SRC"
+chmod -R a+rX "$SRC/autograder" "$VENV" ${UV_PYTHON_INSTALL_DIR:+"$UV_PYTHON_INSTALL_DIR"}
+chmod 0755 "$SRC"  # listable (names only); reference/ itself is 0700
+chmod -R go-rwx "$SRC/reference"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -37,10 +64,13 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 set -uo pipefail
 ROOT="${{AUTOGRADER_GS_ROOT:-/autograder}}"
 SRC="$ROOT/source"
+PY="$ROOT/venv/bin/python"
+[ -x "$PY" ] || PY=python3
 mkdir -p "$ROOT/results"
+chmod 0755 "$ROOT/results"  # root's: the student's code (another uid) cannot write results
 cd "$SRC"
 PYTHONPATH="$SRC${{PYTHONPATH:+:$PYTHONPATH}}" AUTOGRADER_ROOT="$SRC" \\
-  python3 -m autograder.export.gradescope --topic {topic} --root "$ROOT"
+  "$PY" -m autograder.export.gradescope --topic {topic} --root "$ROOT"
 """
 
 

@@ -80,6 +80,37 @@ def bwrap_mode() -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
+def _setpriv_mode() -> bool:
+    """Root without bubblewrap: the code under test can still run as an unprivileged uid, where
+    that uid can reach the interpreter, its packages and ours (Gradescope: a venv under /autograder)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        return False
+    import numpy  # noqa: F401 - where the harness's one dependency lives
+
+    need = [sys.prefix, os.path.realpath(sys.executable), str(PACKAGE_DIR),
+            os.path.dirname(sys.modules["numpy"].__file__)]
+    return all(_others_can_reach(p) for p in need)
+
+
+def _others_can_reach(path: str) -> bool:
+    p = Path(path).resolve()
+    for d in [p, *p.parents]:
+        try:
+            mode = d.stat().st_mode
+        except OSError:
+            return False
+        if d.is_dir() and not mode & 0o001:
+            return False
+    return bool(p.stat().st_mode & 0o004) if p.is_file() else True
+
+
+def _chown_tree(workdir: Path, uid: int) -> None:
+    os.chown(workdir, uid, uid)
+    for p in workdir.rglob("*"):
+        os.lchown(p, uid, uid)
+
+
+@functools.lru_cache(maxsize=1)
 def _wide_limits_note() -> str:
     from autograder.sandbox.cgroup import detect
 
@@ -126,6 +157,11 @@ class ProcessSandbox:
         elif mode == "userns":
             text = ("bubblewrap (user namespace): private mount/PID/network namespaces, only the "
                     "working directory visible, resource limits")
+        elif _setpriv_mode():
+            text = ("NO NAMESPACES (bubblewrap cannot start here, e.g. Gradescope's container): the code "
+                    "under test runs as an unprivileged uid with no capabilities, so it cannot read "
+                    "root-only (0700) files or write outside its working directory; it shares the "
+                    "network and sees other files this uid may read")
         else:
             text = ("NOT ISOLATED: resource limits only; bubblewrap is unavailable on this host, so the "
                     "code under test could read any file this user can read")
@@ -136,10 +172,17 @@ class ProcessSandbox:
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
                "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", **THREAD_ENV}
         mode = bwrap_mode() if self.isolate else None
+        uid = BASE_UID + slot
         if mode is None:
             env.update(HOME=str(workdir), PYTHONPATH=str(PACKAGE_DIR.parent))
-            return [python, "-B", str(PACKAGE_DIR.parent / HARNESS)], env, str(workdir)
-        uid = BASE_UID + slot
+            cmd = [python, "-B", str(PACKAGE_DIR.parent / HARNESS)]
+            if self.isolate and _setpriv_mode():
+                # No namespaces (root without bubblewrap): at least an unprivileged uid, so files
+                # that only root may read (the hidden reference, 0700) and write stay out of reach.
+                _chown_tree(workdir, uid)
+                cmd = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
+                       "--inh-caps=-all", "--bounding-set=-all"] + cmd
+            return cmd, env, str(workdir)
         cmd = ["bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
                "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
                "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
@@ -158,9 +201,7 @@ class ProcessSandbox:
             cmd.insert(1, "--unshare-user")
             cmd += ["--cap-drop", "ALL"]
         else:
-            os.chown(workdir, uid, uid)
-            for p in workdir.rglob("*"):
-                os.chown(p, uid, uid)
+            _chown_tree(workdir, uid)
             cmd += ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                     "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all"]
         env.update(HOME=SANDBOX_DIR, PYTHONPATH=LIB_DIR)

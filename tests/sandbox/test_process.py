@@ -92,3 +92,35 @@ def test_a_hanging_cell_is_stopped_and_the_next_cells_still_run(tmp_path):
 def test_a_signal_from_nowhere_is_an_outside_kill(tmp_path):
     res, _ = run(tmp_path, "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)")
     assert res.killed_by == "outside" and "SIGTERM" in res.killed_reason
+
+
+def _setpriv_possible():
+    from autograder.sandbox.process import _setpriv_mode
+
+    return _setpriv_mode()
+
+
+@pytest.mark.skipif(not _setpriv_possible(), reason="needs root, and an interpreter other uids can reach "
+                                                    "(not one under a 0700 /root)")
+def test_without_namespaces_root_still_runs_the_code_as_an_unprivileged_uid(tmp_path, monkeypatch):
+    # Gradescope's container: root, no user namespaces, bubblewrap cannot start.
+    import autograder.sandbox.process as proc
+
+    monkeypatch.setattr(proc, "bwrap_mode", lambda: None)
+    secret = tmp_path / "hidden"
+    secret.mkdir(mode=0o700)
+    (secret / "reference.py").write_text("ANSWER = 42")
+    results = tmp_path / "results"
+    results.mkdir(mode=0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    code = (f"import os\nprint('UID', os.getuid())\n"
+            f"for p in ({str(secret / 'reference.py')!r},):\n"
+            f"    try:\n        open(p).read(); print('HIDDEN-READ')\n    except OSError:\n        print('HIDDEN-BLOCKED')\n"
+            f"try:\n    open({str(results / 'results.json')!r}, 'w').write('{{}}'); print('RESULTS-WRITTEN')\n"
+            f"except OSError:\n    print('RESULTS-BLOCKED')\n")
+    res, cells = run(work, code)
+    assert "NO NAMESPACES" in ProcessSandbox().describe()
+    assert "HIDDEN-BLOCKED" in res.stderr and "HIDDEN-READ" not in res.stderr, res.stderr
+    assert "RESULTS-BLOCKED" in res.stderr and not (results / "results.json").exists(), res.stderr
+    assert "UID 0" not in res.stderr and cells[0]["status"] == "ok"
