@@ -47,17 +47,20 @@ def public_tests_dir(topic: Topic) -> Path:
 
 
 def hidden_names(topic: Topic) -> set[str]:
-    """Names that must never reach students: probe functions, test ids, helpers of the hidden files.
-    Names the stub itself defines (the functions students write) are public by construction."""
+    """Names that must never reach students: hidden tests' ids and probes, verdicts.py's functions.
+    Names the stub itself defines (the functions students write) and the shipped probes' names are
+    public by construction."""
     import ast
 
-    names = {t.id for t in topic.tests} | {t.probe for t in topic.tests}
-    for fname in ("probes.py", "verdicts.py"):
-        path = topic.reference_dir / fname
-        if path.is_file():
-            tree = ast.parse(path.read_text())
-            names |= {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
-    return names - _stub_defined(topic)
+    # The probes of visible tests ship with the self-check (public by design: they hold inputs,
+    # never expected values); hidden tests' ids and probes, and verdicts.py, never do.
+    hidden = [t for t in topic.tests if t.visibility != "visible"]
+    names = {t.id for t in hidden} | {t.probe for t in hidden}
+    path = topic.reference_dir / "verdicts.py"
+    if path.is_file():
+        tree = ast.parse(path.read_text())
+        names |= {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    return names - _stub_defined(topic) - _public_probe_names(topic)
 
 
 def _stub_defined(topic: Topic) -> set[str]:
@@ -281,10 +284,7 @@ def release(*, topic: str, out: str | Path) -> Path:
     if tests_out.exists():
         shutil.rmtree(tests_out)
     tests_out.mkdir()
-    src = public_tests_dir(t)
-    if src.is_dir():
-        for f in sorted(src.glob("q*.py")):
-            shutil.copy2(f, tests_out / f.name)
+    write_public_tests(t, out)
     leaks = scan_bundle(topic=t.name, bundle=out)
     if leaks:
         shutil.rmtree(out)
@@ -316,11 +316,308 @@ def scan_bundle(*, topic: str, bundle: str | Path) -> list[str]:
                 flat = "\n".join(c.source for c in nb.cells)
             except Exception:  # noqa: BLE001 - not a notebook after all: scan the raw text
                 flat = text.replace("\\n", "\n")
-        for ln in flat.splitlines():
+        rel = f.relative_to(bundle).as_posix()
+        # The self-check's probes and its copy of the (public) package are public code; a line
+        # they share with the reference (an import, a shape helper) is not the reference leaking.
+        public_code = rel == "selfcheck/probes.py" or rel.startswith("selfcheck/autograder/")
+        for ln in flat.splitlines() if not public_code else ():
             s = ln.strip()
             if s in ref_lines:
                 leaks.append(f"{f.relative_to(bundle)}: reference line {s!r}")
         for name in ("reference.py", "probes.py", "verdicts.py", "manifest.toml"):
-            if f.name == name:
+            if f.name == name and rel != "selfcheck/probes.py":
                 leaks.append(f"{f.relative_to(bundle)}: hidden file")
     return leaks
+
+
+# --- The public self-check: generated from the grader's own probes and checks -------------------
+
+# Checks the student's kernel can decide exactly as the grader does, from the reference's
+# observations at the public seed alone. Timed checks (speed, memory) are measured by the grader
+# from outside the process; custom verdicts (verdicts.py) stay hidden.
+PUBLIC_CHECKS = ("allclose", "gradient")
+
+
+def public_skip_reason(test) -> str | None:
+    """Why ``test`` has no public self-check (None: it has one)."""
+    if test.visibility != "visible":
+        return "a hidden test"
+    if test.requires:
+        return f"needs {'a CUDA GPU' if test.requires == 'cuda' else test.requires}"
+    if isinstance(test.options.get("timing"), dict) or test.check in ("speed", "memory"):
+        return "timed or measured by the grader, from outside your process"
+    if test.check not in PUBLIC_CHECKS:
+        return "decided on the grader's side only (e.g. against data that does not ship)"
+    return None
+
+
+def question_of(test) -> int | None:
+    m = _QUESTION.match(test.name)
+    return int(m.group(1)) if m else None
+
+
+def _public_probe_names(topic: Topic) -> set[str]:
+    import ast
+
+    path = topic.reference_dir / "probes.py"
+    if not path.is_file():
+        return set()
+    tree = ast.parse(_public_probes_source(topic))
+    return {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+
+
+def _public_probes_source(topic: Topic) -> str:
+    """probes.py without the probe functions of hidden tests (none of the other probes uses them)."""
+    import ast
+
+    src = (topic.reference_dir / "probes.py").read_text()
+    hidden = {t.probe for t in topic.tests if t.visibility != "visible"}
+    if not hidden:
+        return src
+    lines = src.splitlines(keepends=True)
+    for node in sorted(ast.parse(src).body, key=lambda n: -n.lineno):
+        if isinstance(node, ast.FunctionDef) and node.name in hidden:
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+            del lines[start:node.end_lineno]
+    return "".join(lines)
+
+
+def expected_observations(topic: Topic, tests) -> dict[str, tuple[dict, dict]]:
+    """The reference's observations for ``tests`` at the public seed, encoded as the harness
+    encodes them: ``{test id: (scalars, arrays)}``. The reference runs here, in the trusted release
+    process, exactly as the harness runs it (one cell, then each probe with ``probe_rng``)."""
+    import json
+    import types
+
+    from autograder.release.public import PUBLIC_SEED
+    from autograder.runtime.harness import encode_observations, probe_rng
+
+    ref = types.ModuleType("submission")
+    exec(compile(topic.source("reference.py"), "<cell 1>", "exec"), ref.__dict__)
+    probes = types.ModuleType("probes")
+    exec(compile(topic.source("probes.py"), "<probes>", "exec"), probes.__dict__)
+    out = {}
+    for test in tests:
+        obs = getattr(probes, test.probe)(ref, probe_rng(PUBLIC_SEED, test.id), **test.args)
+        scalars, arrays = encode_observations(obs)
+        out[test.id] = (json.loads(json.dumps(scalars)), arrays)
+    return out
+
+
+def _vendored_modules(probes_source: str) -> dict[str, Path]:
+    """The ``autograder`` modules the self-check imports (transitively, lazy imports included):
+    module name -> source file."""
+    import ast
+
+    pkg_root = Path(__file__).resolve().parent.parent.parent
+
+    def file_of(mod: str) -> Path | None:
+        p = pkg_root / mod.replace(".", "/")
+        if (p / "__init__.py").is_file():
+            return p / "__init__.py"
+        return p.with_suffix(".py") if p.with_suffix(".py").is_file() else None
+
+    def imports(tree, mod: str, is_pkg: bool) -> set[str]:
+        out = set()
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Import):
+                out |= {a.name for a in n.names}
+            elif isinstance(n, ast.ImportFrom):
+                base = n.module or ""
+                if n.level:
+                    parts = mod.split(".")[: None if is_pkg else -1]
+                    parts = parts[: len(parts) - (n.level - 1)]
+                    base = ".".join(parts + ([n.module] if n.module else []))
+                out.add(base)
+                out |= {f"{base}.{a.name}" for a in n.names}
+        return {m for m in out if m.split(".")[0] == "autograder"}
+
+    seen: dict[str, Path] = {}
+    todo = ["autograder.release.public", *imports(ast.parse(probes_source), "probes", False)]
+    while todo:
+        mod = todo.pop()
+        if mod in seen:
+            continue
+        f = file_of(mod)
+        if f is None:
+            continue
+        seen[mod] = f
+        parts = mod.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]
+        todo += imports(ast.parse(f.read_text()), mod, f.name == "__init__.py")
+    return seen
+
+
+def _public_test_file(topic: Topic, q: int, tests: list, skipped: list) -> str:
+    from autograder.release.public import PUBLIC_SEED
+
+    points = sum(float(t.points) for t in tests + [t for t, _ in skipped])
+    lines = [
+        f'"""Public self-check for Q{q} of {topic.name}, generated by `autograder release` (do not edit).',
+        "",
+        "Each test case runs one of the grader's own tests on your notebook, with the inputs of the",
+        f"public seed {PUBLIC_SEED}, and decides it as the grader does (same check, same tolerances,",
+        "same message). The grade uses other, random inputs: passing here is necessary, not sufficient.",
+    ]
+    if skipped:
+        lines += ["", "Graded, but not checked here:"]
+        lines += [f"  - {t.name} ({why})" for t, why in skipped]
+    lines += ['"""', "import os", "import sys", "", "from otter.test_files import test_case", "",
+              "OK_FORMAT = False", f'name = "q{q}"', f"points = {points:g}", "", "",
+              "def _selfcheck():",
+              "    # selfcheck/ (next to the notebook) holds the probes, the expected values of the",
+              "    # public seed and the grader's checks.",
+              "    for base in (os.getcwd(), os.path.dirname(os.getcwd())):",
+              '        folder = os.path.join(base, "selfcheck")',
+              '        if os.path.isfile(os.path.join(folder, "autograder", "release", "public.py")):',
+              "            if folder not in sys.path:",
+              "                sys.path.insert(0, folder)",
+              "            from autograder.release import public",
+              "            return public, folder",
+              '    raise FileNotFoundError("selfcheck/ is not next to the notebook: run it from the '
+              'folder you were given")',
+              "", "",
+              "@test_case(points=None, hidden=False)",
+              "def test_no_forbidden_api(env):",
+              "    public, _ = _selfcheck()",
+              f"    public.check_forbidden(env, {list(topic.forbidden)!r})",
+              ]
+    for t in tests:
+        lines += ["", "", "@test_case(points=None, hidden=False)",
+                  f"def test_{t.id}(env):",
+                  f"    # {t.name}",
+                  "    public, folder = _selfcheck()",
+                  f"    public.check(env, {t.id!r}, folder)"]
+    return "\n".join(lines) + "\n"
+
+
+def write_public_tests(topic: Topic, out: Path) -> dict[int, list[str]]:
+    """Write ``tests/q<N>.py`` (one per question) and ``selfcheck/`` into the bundle ``out``:
+    the public probes, the reference's observations at the public seed (JSON and ``.npz``), and the
+    vendored parts of ``autograder`` that decide them. Returns ``{question: [test ids checked]}``."""
+    import json
+    import shutil
+    from dataclasses import asdict
+
+    import numpy as np
+
+    out = Path(out)
+    plan: dict[int, tuple[list, list]] = {}
+    for t in topic.tests:
+        q = question_of(t)
+        if q is None:
+            continue
+        why = public_skip_reason(t)
+        plan.setdefault(q, ([], []))[1 if why else 0].append((t, why) if why else t)
+    checked = [t for tests, _ in plan.values() for t in tests]
+    folder = out / "selfcheck"
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "expected").mkdir(parents=True)
+    probes_source = _public_probes_source(topic)
+    (folder / "probes.py").write_text(probes_source)
+    for mod, src in _vendored_modules(probes_source).items():
+        dest = folder / src.relative_to(Path(__file__).resolve().parent.parent.parent)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if mod == "autograder.release":  # the release tooling itself stays home
+            dest.write_text('"""The public self-check (see public.py)."""\n')
+        else:
+            shutil.copyfile(src, dest)
+    for tid, (scalars, arrays) in expected_observations(topic, checked).items():
+        test = next(t for t in checked if t.id == tid)
+        meta = {"topic": topic.name, "forbidden": list(topic.forbidden),
+                "test": asdict(test), "scalars": scalars, "arrays": sorted(arrays)}
+        (folder / "expected" / f"{tid}.json").write_text(json.dumps(meta, indent=1) + "\n")
+        if arrays:
+            np.savez(folder / "expected" / f"{tid}.npz", **arrays)
+    (out / "tests").mkdir(exist_ok=True)
+    for q, (tests, skipped) in sorted(plan.items()):
+        (out / "tests" / f"q{q}.py").write_text(_public_test_file(topic, q, tests, skipped))
+    return {q: [t.id for t in tests] for q, (tests, _) in plan.items()}
+
+
+_SELFCHECK_RUNNER = r'''
+import json, sys
+bundle, cells_json = sys.argv[1], sys.argv[2]
+sys.path.insert(0, bundle + "/selfcheck")
+from autograder.release import public
+cells = json.load(open(cells_json))
+env = {"__name__": "__main__", "In": [""] + [c for c in cells]}
+for i, src in enumerate(cells, 1):
+    try:
+        exec(compile(src, f"<cell {i}>", "exec"), env)
+    except BaseException:  # noqa: BLE001 - a failing cell fails its tests, as in the grader
+        pass
+out = {}
+for tid in json.loads(sys.argv[3]):
+    r = public.run(env, tid, bundle + "/selfcheck")
+    out[tid] = [r.status, r.output]
+print("\nSELFCHECK " + json.dumps(out))
+'''
+
+
+def selfcheck_notebook(*, bundle: str | Path, notebook: str | Path, timeout: float = 300) -> dict:
+    """Run every public self-check of ``bundle`` on ``notebook`` (its code cells as the grader reads
+    them, run in order in a fresh Python process) without Jupyter: ``{test id: (status, message)}``.
+    For measuring that the self-check agrees with the grade; students use ``otter check``."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    from autograder.notebook import load_submission
+
+    bundle = Path(bundle).resolve()
+    ids = sorted(p.stem for p in (bundle / "selfcheck" / "expected").glob("*.json"))
+    sub = load_submission(Path(notebook))
+    if sub.fatal:
+        return {tid: ("failed", sub.fatal) for tid in ids}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump([c.source for c in sub.cells], f)
+    try:
+        proc = subprocess.run([sys.executable, "-c", _SELFCHECK_RUNNER, str(bundle), f.name,
+                               json.dumps(ids)], capture_output=True, text=True, timeout=timeout,
+                              cwd=bundle, env={k: v for k, v in __import__("os").environ.items()
+                                               if k != "PYTHONPATH"})
+    except subprocess.TimeoutExpired:
+        return {tid: ("failed", "timed out") for tid in ids}
+    finally:
+        Path(f.name).unlink(missing_ok=True)
+    line = next((ln for ln in proc.stdout.splitlines()[::-1] if ln.startswith("SELFCHECK ")), None)
+    if line is None:
+        return {tid: ("failed", f"the run ended early ({proc.returncode}): {proc.stderr[-300:]}")
+                for tid in ids}
+    return {k: tuple(v) for k, v in json.loads(line[len("SELFCHECK "):]).items()}
+
+
+# Fixtures that would harm an unsandboxed run (the self-check runs in the student's own kernel).
+_UNSAFE_FIXTURE = re.compile(r"bomb|infinite_loop")
+
+
+def measure_agreement(*, topic: str, fixtures: str | Path, bundle: str | Path,
+                      out: str | Path, sandbox: str = "process") -> dict:
+    """For every fixture notebook in ``fixtures``: each public self-check's pass/fail against the
+    grader's on the same (public) seed. Returns ``{"agree": n, "disagree": [(fixture, test id,
+    public status, grader status)], "fixtures": n, "skipped": [names]}``."""
+    from autograder.grade import grade_one, reference_observations
+    from autograder.release.public import PUBLIC_SEED
+    from autograder.sandbox import get_sandbox
+
+    t = get_topic(topic)
+    files = sorted(p for p in Path(fixtures).iterdir() if p.suffix == ".ipynb")
+    skipped = [p.name for p in files if _UNSAFE_FIXTURE.search(p.stem)]
+    files = [p for p in files if not _UNSAFE_FIXTURE.search(p.stem)]
+    box = get_sandbox(sandbox)
+    ref = reference_observations(t, PUBLIC_SEED)  # the grader's own run, at the public seed
+    reports = {p.stem: grade_one(topic=t, path=p, out_dir=Path(out) / p.stem, seed=PUBLIC_SEED,
+                                 sandbox=box, ref=ref) for p in files}
+    agree, disagree = 0, []
+    for p in files:
+        public = selfcheck_notebook(bundle=bundle, notebook=p)
+        graded = {t.id: t.status for t in reports[p.stem].tests}
+        for tid, (status, _msg) in public.items():
+            if (status == "passed") == (graded.get(tid) == "passed"):
+                agree += 1
+            else:
+                disagree.append((p.name, tid, status, graded.get(tid)))
+    return {"agree": agree, "disagree": disagree, "fixtures": len(files), "skipped": skipped}

@@ -1,7 +1,6 @@
 """Validation of topics: the solved notebook scores full marks and the untouched stub scores zero."""
 from __future__ import annotations
 
-import secrets
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ def validate(*, topics: list[str] | None = None, sandbox: str = "auto",
     box = get_sandbox(sandbox)
     rows = []
     for topic in chosen:
-        s = secrets.randbelow(2**31) if seed is None else seed
+        s = _fresh_seed() if seed is None else seed
         ref = reference_observations(topic, s)
         with tempfile.TemporaryDirectory() as tmp:
             sol = grade_one(topic=topic, path=topic.solution_path, out_dir=Path(tmp) / "solution",
@@ -60,3 +59,9 @@ def validate(*, topics: list[str] | None = None, sandbox: str = "auto",
             row.problems.append(f"test kinds listed but not tested: {sorted(missing)}")
         rows.append(row)
     return rows
+
+
+def _fresh_seed() -> int:
+    from autograder.release.public import fresh_seed  # never the public self-check's seed
+
+    return fresh_seed()

@@ -31,8 +31,15 @@ def bundle(tmp_path_factory) -> Path:
 
 def test_bundle_layout(bundle):
     files = sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file())
-    assert files == [f"{TOPIC}.ipynb", "README.md", "requirements.txt"] + [
+    top = [f for f in files if not f.startswith("selfcheck/")]
+    assert top == [f"{TOPIC}.ipynb", "README.md", "requirements.txt"] + [
         f"tests/q{i}.py" for i in range(1, 6)]
+    # the self-check: public probes, the reference's observations at the public seed only, and
+    # the vendored checks that decide them; never the reference, verdicts or the manifest
+    assert "selfcheck/probes.py" in files and "selfcheck/autograder/verdict/__init__.py" in files
+    assert {f"selfcheck/expected/{t.id}.json" for t in get_topic(TOPIC).tests} <= set(files)
+    assert not [f for f in files if f.rsplit("/", 1)[-1] in
+                ("reference.py", "verdicts.py", "manifest.toml")]
     nb = nbformat.read(bundle / f"{TOPIC}.ipynb", as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert 'otter.Notebook(tests_dir="tests")' in code
@@ -43,11 +50,13 @@ def test_bundle_layout(bundle):
 def test_bundle_has_no_hidden_name_or_reference_code(bundle):
     t = get_topic(TOPIC)
     names = hidden_names(t)
-    # the probe names and manifest ids that are not also student function names
-    assert {"activations_forward", "losses_backward", "_loss_inputs"} <= names
+    # topic 10 has no verdicts.py and no hidden test: its probes ship, so no name is hidden
+    assert not {"activations_forward", "losses_backward", "_loss_inputs"} & names
     lines = reference_lines(t)
     assert len(lines) > 10
-    text = "\n".join(p.read_text() for p in bundle.rglob("*") if p.is_file())
+    text = "\n".join(p.read_text() for p in bundle.rglob("*") if p.is_file()
+                     and p.suffix != ".npz" and "selfcheck/autograder" not in p.as_posix()
+                     and p.name != "probes.py")
     nb = nbformat.read(bundle / f"{TOPIC}.ipynb", as_version=4)
     text += "\n".join(c.source for c in nb.cells)
     for name in names:
@@ -57,7 +66,7 @@ def test_bundle_has_no_hidden_name_or_reference_code(bundle):
             assert test.id not in text
     for line in lines:
         assert line not in text, f"reference code {line!r} in bundle"
-    for hidden_file in ("reference.py", "probes.py", "verdicts.py", "manifest.toml"):
+    for hidden_file in ("reference.py", "verdicts.py", "manifest.toml"):
         assert not list(bundle.rglob(hidden_file))
     assert scan_bundle(topic=TOPIC, bundle=bundle) == []
 
@@ -67,9 +76,17 @@ def test_scan_catches_leaks(tmp_path):
     shutil.copy(t.solution_path, tmp_path / f"{TOPIC}.ipynb")
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "q9.py").write_text("# checks like losses_extreme do\n")
+    (tmp_path / "selfcheck").mkdir()
+    (tmp_path / "selfcheck" / "verdicts.py").write_text("\n")
     leaks = scan_bundle(topic=TOPIC, bundle=tmp_path)
     assert any("reference line" in x for x in leaks)
-    assert any("losses_extreme" in x for x in leaks)
+    assert any("verdicts.py: hidden file" in x for x in leaks)
+    # a topic with verdicts.py: its verdict functions are hidden names
+    t9 = get_topic("09_neural_network")
+    hidden = sorted(hidden_names(t9))
+    assert hidden
+    (tmp_path / "tests" / "q8.py").write_text(f"# {hidden[0]}\n")
+    assert any(hidden[0] in x for x in scan_bundle(topic=t9.name, bundle=tmp_path))
 
 
 def _otter_check(bundle: Path, notebook: Path) -> str:
@@ -142,3 +159,75 @@ def test_bundle_readme_points_requirements_and_submit_cell(bundle, tmp_path, mon
     written = work / "submission" / f"{TOPIC}.ipynb"
     assert ran and written.is_file()
     assert nbformat.read(written, as_version=4).cells[-1].source == src
+
+
+def test_public_seed_never_drawn_for_grading(monkeypatch):
+    import secrets
+
+    from autograder.release import public
+
+    draws = iter([public.PUBLIC_SEED, public.PUBLIC_SEED, 7])
+    monkeypatch.setattr(secrets, "randbelow", lambda n: next(draws))
+    assert public.fresh_seed() == 7
+    # every grading entry point draws its seed there
+    for mod in ("grade", "export", "validate"):
+        src = (get_topic(TOPIC).root / "autograder" / mod / "__init__.py").read_text()
+        assert "randbelow" not in src and "_fresh_seed()" in src, mod
+
+
+def test_expected_values_are_the_public_seeds_only(bundle):
+    import json
+
+    import numpy as np
+
+    from autograder.release import expected_observations
+    from autograder.release.public import PUBLIC_SEED
+
+    t = get_topic(TOPIC)
+    test = next(x for x in t.tests if x.id == "activations_forward")
+    meta = json.loads((bundle / "selfcheck" / "expected" / f"{test.id}.json").read_text())
+    assert meta["test"]["id"] == test.id and meta["forbidden"] == list(t.forbidden)
+    with np.load(bundle / "selfcheck" / "expected" / f"{test.id}.npz", allow_pickle=False) as z:
+        shipped = {k: z[k] for k in z.files}
+    assert PUBLIC_SEED not in (0, 1, 42)
+    other = expected_observations(t, [test])[test.id][1]  # the public seed: the same values
+    assert all(np.array_equal(shipped[k], other[k]) for k in shipped)
+
+
+def test_generated_file_says_what_it_does_not_check(tmp_path):
+    from autograder.release import public_skip_reason
+
+    t = get_topic("11_cnn")
+    b = release(topic=t.name, out=tmp_path / "b")
+    skipped = [x for x in t.tests if public_skip_reason(x)]
+    assert skipped, "topic 11 has a speed test"
+    text = "\n".join(p.read_text() for p in (b / "tests").glob("q*.py"))
+    for x in skipped:
+        assert x.name in text and f"test_{x.id}(" not in text
+
+
+@pytest.mark.slow
+def test_public_self_check_agrees_with_the_grade(tmp_path):
+    """For every fixture of topic 10 (but the bombs and endless loops, which a student's own
+    kernel would suffer too), each public self-check passes exactly when the grader's test passes
+    on the same, public, seed."""
+    from autograder.release import measure_agreement
+
+    b = release(topic=TOPIC, out=tmp_path / "bundle")
+    r = measure_agreement(topic=TOPIC, fixtures=get_topic(TOPIC).root / "tests" / "fixtures" / TOPIC,
+                          bundle=b, out=tmp_path / "graded")
+    assert r["fixtures"] >= 20 and r["agree"] >= 20 * 8
+    assert r["disagree"] == [], r["disagree"]
+
+
+def test_self_check_message_is_the_reports(tmp_path):
+    """A buggy function fails its public check with the grader's message (shape first)."""
+    from autograder.release import selfcheck_notebook
+
+    b = release(topic=TOPIC, out=tmp_path / "bundle")
+    fx = get_topic(TOPIC).root / "tests" / "fixtures" / TOPIC
+    res = selfcheck_notebook(bundle=b, notebook=fx / "wrong_shape_relu.ipynb")
+    status, msg = res["activations_forward"]
+    assert status == "failed" and "shape" in msg
+    assert all(s == "passed" for s, _ in selfcheck_notebook(
+        bundle=b, notebook=fx / "passes_all.ipynb").values())
