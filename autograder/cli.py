@@ -123,7 +123,7 @@ def _cmd_validate(args) -> int:
     with Progress(TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.fields[last]}"), console=console, transient=True) as bar:
         task = bar.add_task("validate", total=2 * len(chosen), last="")
-        rows = validate(topics=chosen, sandbox=args.sandbox, seed=args.seed,
+        rows = validate(topics=chosen, sandbox=args.sandbox, seed=args.seed, jobs=args.jobs,
                         progress=lambda what: bar.update(task, advance=1, last=what))
     table = Table(title="Validation: solution full marks, stub zero")
     for col in ("topic", "solution", "stub", "max", "ok"):
@@ -135,6 +135,9 @@ def _cmd_validate(args) -> int:
     for r in rows:
         for p in r.problems:
             console.print(f"[red]{r.topic}[/red]: {p}", markup=True, highlight=False)
+        for name in r.not_run:
+            console.print(f"{r.topic}: not run (needs a CUDA GPU, none here): {name}",
+                          markup=False, highlight=False)
     return 0 if all(r.ok for r in rows) else 1
 
 
@@ -177,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("topics", nargs="*")
     v.add_argument("--sandbox", default="auto", choices=["auto", "process", "docker"])
     v.add_argument("--seed", type=int, default=None)
+    v.add_argument("--jobs", type=_positive_int, default=1, help="topics validated at once")
     v.set_defaults(fn=_cmd_validate)
 
     st = sub.add_parser("stub", help="regenerate the student stub from the solved notebook")

@@ -590,8 +590,10 @@ def selfcheck_notebook(*, bundle: str | Path, notebook: str | Path, timeout: flo
     return {k: tuple(v) for k, v in json.loads(line[len("SELFCHECK "):]).items()}
 
 
-# Fixtures that would harm an unsandboxed run (the self-check runs in the student's own kernel).
-_UNSAFE_FIXTURE = re.compile(r"bomb|infinite_loop")
+# Fixtures left out of the measurement: those that would harm an unsandboxed run (the self-check
+# runs in the student's own kernel, which suffers them too), and those that search this host for
+# the hidden reference (a student's machine has none; here they would find it).
+_UNSAFE_FIXTURE = re.compile(r"bomb|infinite_loop|reads_hidden")
 
 
 def measure_agreement(*, topic: str, fixtures: str | Path, bundle: str | Path,
