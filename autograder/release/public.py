@@ -117,7 +117,7 @@ def _expected(folder: Path, test_id: str):
 _PROBES: dict[str, types.ModuleType] = {}
 
 
-def _probes(folder: Path) -> types.ModuleType:
+def _probe_module(folder: Path) -> types.ModuleType:
     key = str(folder)
     if key not in _PROBES:
         mod = types.ModuleType("probes")
@@ -140,7 +140,7 @@ def run(env: dict, test_id: str, folder: str | Path):
     findings = scan(_cells_from_env(env), tuple(meta["forbidden"]))
     sub = types.ModuleType("submission")
     sub.__dict__.update({k: v for k, v in env.items() if not k.startswith("__")})
-    probe_fn = getattr(_probes(folder), spec.probe)
+    probe_fn = getattr(_probe_module(folder), spec.probe)
     sp = _run_probe(probe_fn, sub, probe_rng(PUBLIC_SEED, test_id), dict(spec.args))
     sp.id = test_id
     topic = Topic(name=meta["topic"], number=meta["topic"].split("_", 1)[0], title="",

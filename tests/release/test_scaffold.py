@@ -5,7 +5,6 @@ import sys
 
 import nbformat
 
-from autograder.release.scaffold import new_topic
 
 
 def _cli(root, *args):
