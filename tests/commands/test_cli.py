@@ -118,7 +118,7 @@ def test_validate_shows_progress(capsys, monkeypatch):
 
     seen = []
 
-    def fake(*, topics, sandbox, seed, progress):
+    def fake(*, topics, sandbox, seed, progress, jobs=1):
         for t in topics:
             progress(f"{t}: solution")
             progress(f"{t}: stub")
