@@ -107,6 +107,31 @@ TOP_LEVEL_KEYS = {"title", "kinds", "forbidden", "limits", "tests"}
 KNOWN_OPTIONS = {"factor", "target", "trusted_slack", "no_warnings", "warmup", "inputs", "calls",
                  "measure", "max_fraction", "tolerance", "full_bytes", "timing", "options",
                  "partial"}
+# What each check kind takes besides TestSpec's fields: the fields of its options dataclass in
+# autograder/checks/registry.py, these, and COMMON_OPTIONS. Any other key of a [[tests]] entry is
+# an error naming the file, the test and the key (a misspelt option is never silently ignored).
+CHECK_OPTIONS = {
+    "speed": {"timing", "trusted_slack"},  # [tests.timing]: calls, inputs, warmup, measure
+    "memory": {"timing"},
+    # custom verdicts (verdicts.py) read these from test.options: a target to reach, a tolerance,
+    # and the sizes of the trusted-side data they regenerate from the seed
+    "custom": {"target", "tolerance", "n_train", "n_test"},
+}
+COMMON_OPTIONS = {"no_warnings", "partial", "options"}
+TIMING_KEYS = {"calls", "inputs", "warmup", "measure"}  # autograder/sandbox/driver.py
+
+
+def check_options(check: str) -> set[str]:
+    """The option keys a test with ``check`` may carry (besides TestSpec's own fields)."""
+    from dataclasses import fields as dc_fields
+
+    from autograder.checks.registry import REGISTRY
+
+    kind = REGISTRY.get(check)
+    own = {f.name for f in dc_fields(kind.options)} if kind else set()
+    return own | CHECK_OPTIONS.get(check, set()) | COMMON_OPTIONS
+
+
 def _checks() -> set[str]:
     from autograder.checks.registry import REGISTRY
     return set(REGISTRY)
@@ -144,18 +169,25 @@ def validate_manifest(data: dict, where: str) -> None:
         for req in ("id", "points", "kind"):
             if req not in raw:
                 raise ManifestError(f"{test_where}: missing key {req!r}")
-        for key in raw:
-            if key in fields or key in KNOWN_OPTIONS:
-                continue
-            hint = _misspelt(key, fields | KNOWN_OPTIONS)
-            if hint:
-                raise ManifestError(f"{test_where}: unknown key {key!r} (did you mean {hint!r}?)")
-        if raw["kind"] not in KINDS and raw["kind"] != "M":
-            raise ManifestError(f"{test_where}: kind {raw['kind']!r} is not one of "
-                                f"{', '.join([*KINDS, 'M'])}")
         if raw.get("check", "allclose") not in _checks():
             raise ManifestError(f"{test_where}: check {raw['check']!r} is not one of "
                                 f"{', '.join(sorted(_checks()))}")
+        check = raw.get("check", "allclose")
+        allowed = fields | check_options(check)
+        extra = raw.get("options", {})
+        for key in [*raw, *(extra if isinstance(extra, dict) else {})]:
+            if key not in allowed:
+                raise _manifest_error(f"{test_where} (check {check!r})", key, allowed - {"options"})
+        timing = raw.get("timing", extra.get("timing") if isinstance(extra, dict) else None)
+        if timing is not None:
+            if not isinstance(timing, dict):
+                raise ManifestError(f"{test_where}: timing must be a table ([tests.timing])")
+            for key in timing:
+                if key not in TIMING_KEYS:
+                    raise _manifest_error(f"{test_where} [tests.timing]", key, TIMING_KEYS)
+        if raw["kind"] not in KINDS and raw["kind"] != "M":
+            raise ManifestError(f"{test_where}: kind {raw['kind']!r} is not one of "
+                                f"{', '.join([*KINDS, 'M'])}")
         for num in ("points", "rtol", "atol", "time_limit"):
             if num in raw and (isinstance(raw[num], bool) or not isinstance(raw[num], (int, float))):
                 raise ManifestError(f"{test_where}: {num} must be a number, got {raw[num]!r}")
