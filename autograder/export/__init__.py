@@ -39,7 +39,13 @@ done
 if [ -z "$PY" ] && command -v apt-get >/dev/null; then
   (apt-get install -y -qq python3.11 python3.11-venv >/dev/null && PY="$(command -v python3.11)") || true
 fi
-if [ -n "$PY" ] && "$PY" -m venv "$VENV"; then
+if [ -n "$PY" ] && ! "$PY" -m venv "$VENV" 2>/dev/null && command -v apt-get >/dev/null; then
+  # Debian and Ubuntu ship venv apart from the interpreter.
+  rm -rf "$VENV"
+  V="$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+  apt-get install -y -qq "python$V-venv" >/dev/null 2>&1 || apt-get install -y -qq python3-venv >/dev/null 2>&1 || true
+fi
+if [ -n "$PY" ] && { [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"; }; then
   "$VENV/bin/python" -m pip install --no-cache-dir -q -r "$SRC/requirements.txt"
 else
   # No usable Python from the OS: uv brings a managed CPython, installed where the sandbox's
