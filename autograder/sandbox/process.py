@@ -22,6 +22,7 @@ from pathlib import Path
 
 from autograder.sandbox import (HARNESS, PACKAGE_DIR, CappedReader, RunResult, new_token,
                                 open_channel, split_job)
+from autograder.sandbox import forkserver
 from autograder.sandbox.cgroup import Cgroup, ProcTreeMeter
 from autograder.topics import Limits
 
@@ -228,26 +229,38 @@ class ProcessSandbox:
         cmd, env, cwd = self._command(box_dir, slot, gpu)
         isolate = self.isolate
 
+        mem, cpu = limits.memory_mb * 1024 * 1024, int(limits.cpu_s)
+        rlimits = [(resource.RLIMIT_CPU, cpu, cpu + 1),
+                   (resource.RLIMIT_FSIZE, 256 << 20, 256 << 20), (resource.RLIMIT_CORE, 0, 0),
+                   (resource.RLIMIT_NOFILE, 256, 256)]
+        if gpu is None or cg is None:
+            # CUDA maps far more address space than it uses: with a GPU passed in, the cgroup's
+            # memory limit (resident memory of the whole sandbox) is the limit.
+            rlimits.append((resource.RLIMIT_AS, mem, mem))
+        if isolate:
+            rlimits.append((resource.RLIMIT_NPROC, limits.pids, limits.pids))
+
         def limit():
             # Runs in the child before exec: the limits hold for everything it starts.
             if cg is not None:
                 cg.join_self()
-            mem = limits.memory_mb * 1024 * 1024
-            if gpu is None or cg is None:
-                # CUDA maps far more address space than it uses: with a GPU passed in, the
-                # cgroup's memory limit (resident memory of the whole sandbox) is the limit.
-                resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-            cpu = int(limits.cpu_s)
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-            resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
-            if isolate:
-                resource.setrlimit(resource.RLIMIT_NPROC, (limits.pids, limits.pids))
+            for res, soft, hard in rlimits:
+                resource.setrlimit(res, (soft, hard))
 
         t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, preexec_fn=limit, start_new_session=True)
+        proc = None
+        if not isolate and forkserver.enabled():
+            # The trusted reference: forked from a server that has its imports loaded already.
+            try:
+                proc = forkserver.server(forkserver.preload_for(job), env).spawn(
+                    cwd=cwd, env=env, harness=cmd[-1], rlimits=rlimits,
+                    cgroup_procs=[str(f) for f in cg.procs_files()] if cg is not None else [])
+            except OSError:
+                proc = None  # spawned below, as without a server
+        if proc is None:
+            proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    preexec_fn=limit, start_new_session=True)
         meter = cg if cg is not None else ProcTreeMeter(proc.pid)
 
         def send(data: bytes):
