@@ -68,7 +68,8 @@ def _cmd_grade(args) -> int:
                             sandbox=args.sandbox, seed=args.seed, jobs=args.jobs,
                             progress=lambda name: bar.update(task, advance=1, last=name),
                             gradebook=book, naming=getattr(args, "naming", None),
-                            force=args.force, course=args.course)
+                            force=args.force, course=args.course, executor=args.executor,
+                            address=args.address)
         except BatchStopped as exc:  # interrupted, or a full disk: what finished is kept
             reports, stopped = exc.reports, exc
     from autograder.collect import students_dir
@@ -170,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--sandbox", default="auto", choices=["auto", "process", "docker"])
     g.add_argument("--seed", type=int, default=None, help="reproduce a run (the report records it)")
     g.add_argument("--jobs", type=_positive_int, default=1, help="submissions graded at once")
+    g.add_argument("--executor", default="local", choices=["local", "ray"],
+                   help="where jobs run: this host, or a Ray cluster (pip install '.[cluster]')")
+    g.add_argument("--address", default=None,
+                   help="the Ray cluster: HOST:PORT or ray://HOST:10001 (default: $RAY_ADDRESS)")
     g.add_argument("--force", action="store_true",
                    help="grade again what is already in the gradebook (its rows are replaced)")
     g.add_argument("--course", default=None,

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-python3 -m pip install -q -c constraints.txt -e ".[torch,course,test]"
+python3 -m pip install -q -c constraints.txt -e ".[torch,course,test,cluster]"
 if [ "$(id -u)" = 0 ]; then
   missing=""
   command -v bwrap >/dev/null || missing="$missing bubblewrap"
