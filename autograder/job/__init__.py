@@ -316,10 +316,13 @@ def obs_to_dict(obs) -> dict | None:
     run["timed"] = {k: timed_to_dict(v, _npy) for k, v in obs.run.timed.items()}
     probes = {}
     for pid, p in obs.probes.items():
-        probes[pid] = {"status": p.status, "error": p.error, "kind": p.kind, "traceback": p.traceback,
-                       "seconds": p.seconds, "wall_trusted": p.wall_trusted, "scalars": p.scalars,
-                       "arrays": {k: _npy(v) for k, v in p.arrays.items()},
-                       "timed": p.timed is not None}
+        # Every plain field of ProbeObs travels (one added later travels too: warnings were once
+        # dropped here); arrays as .npy; the timed measurement by reference to run["timed"].
+        d = {f.name: getattr(p, f.name) for f in dataclasses.fields(p)
+             if f.name not in ("id", "arrays", "timed")}
+        d["arrays"] = {k: _npy(v) for k, v in p.arrays.items()}
+        d["timed"] = p.timed is not None
+        probes[pid] = d
     return {"run": run, "cells": obs.cells, "violations": obs.violations, "probes": probes}
 
 
@@ -341,12 +344,16 @@ def obs_from_dict(doc, budget: list[int] | None = None):
                       for k, v in (r.get("timed") or {}).items()}
         run = RunResult(**r)
         probes = {}
+        plain = {f.name for f in dataclasses.fields(ProbeObs)} - {"id", "arrays", "timed"}
         for pid, p in (doc.get("probes") or {}).items():
+            kw = {k: v for k, v in p.items() if k in plain}
+            if not isinstance(kw.get("scalars"), dict):
+                kw["scalars"] = {}
+            if "warnings" in kw and not isinstance(kw["warnings"], list):
+                kw["warnings"] = []
+            kw["status"] = str(p["status"])
             probes[str(pid)] = ProbeObs(
-                id=str(pid), status=str(p["status"]), error=p.get("error"), kind=p.get("kind"),
-                traceback=p.get("traceback"), seconds=p.get("seconds"),
-                wall_trusted=p.get("wall_trusted"),
-                scalars=p.get("scalars") if isinstance(p.get("scalars"), dict) else {},
+                id=str(pid), **kw,
                 arrays={str(k): _from_npy(v, budget) for k, v in (p.get("arrays") or {}).items()},
                 timed=run.timed.get(str(pid)) if p.get("timed") else None)
         cells = doc.get("cells")

@@ -101,3 +101,26 @@ def test_reference_cache_computes_once_per_key():
     for key in ["a", "a", "b", "a"]:
         cache.get(key, lambda: calls.append(1) or len(calls))
     assert len(calls) == 2 and cache.misses == 2
+
+
+def test_a_real_bundle_carries_every_observation_field(job):
+    """Every field of the observations (including fields added after this test) survives the trip."""
+    import dataclasses
+
+    from autograder.job import run_job
+    from autograder.sandbox.process import ProcessSandbox
+
+    b = run_job(GradingJob.from_bytes(job.to_bytes()), sandbox=ProcessSandbox(), cache=ReferenceCache())
+    back = ResultBundle.from_bytes(b.to_bytes())
+    for side in ("reference", "submission"):
+        a, z = getattr(b, side), getattr(back, side)
+        assert dataclasses.asdict(a.run) == dataclasses.asdict(z.run)
+        for pid, p in a.probes.items():
+            q = z.probes[pid]
+            for f in dataclasses.fields(p):
+                if f.name != "arrays":
+                    assert getattr(p, f.name) == getattr(q, f.name), (side, pid, f.name)
+            assert set(p.arrays) == set(q.arrays)
+            for k in p.arrays:
+                assert p.arrays[k].dtype == q.arrays[k].dtype
+                np.testing.assert_array_equal(p.arrays[k], q.arrays[k])  # NaN equals NaN here
