@@ -54,7 +54,13 @@ def get_executor(name: str = "local", **options) -> Executor:
     if name not in EXECUTORS:
         raise ValueError(f"unknown executor {name!r}: choose {', '.join(sorted(EXECUTORS))}")
     modname, _, clsname = EXECUTORS[name].partition(":")
-    cls = getattr(importlib.import_module(modname), clsname)
+    try:
+        cls = getattr(importlib.import_module(modname), clsname)
+    except ImportError as exc:
+        from autograder.errors import UserError
+
+        raise UserError(f"the {name} executor is not installed here ({exc}); "
+                        f"install it with: pip install '.[cluster]'") from None
     params = inspect.signature(cls).parameters
     return cls(**{k: v for k, v in options.items() if k in params and v is not None})
 
