@@ -45,7 +45,7 @@ def _cells(path: Path):
     return [{"index": c.index, "source": c.source} for c in load_submission(path).cells]
 
 
-def run(topic_name: str, test_id: str, subs, reruns: int) -> None:
+def run(topic_name: str, test_id: str, subs, reruns: int, has_gpu: bool = False) -> None:
     topic = get_topic(topic_name)
     topic = dataclasses.replace(topic, tests=tuple(t for t in topic.tests if t.id == test_id))
     rows = {label: {"verdicts": [], "ratio": [], "cpu_ms": [], "wall_ms": [], "peak_mb": []} for label, _ in subs}
@@ -55,10 +55,11 @@ def run(topic_name: str, test_id: str, subs, reruns: int) -> None:
         seed = 1000 + k
         ref = observe(topic=topic, cells=reference_cells(topic), seed=seed, sandbox=ProcessSandbox(isolate=False))
         rt = ref.run.timed[test_id]
-        ref_ms.append(1e3 * statistics.median(rt.cpu_s) if rt.cpu_s else float("nan"))
+        ref_t = rt.cpu_s or rt.wall_s  # GPU tests: the parent's wall clock
+        ref_ms.append(1e3 * statistics.median(ref_t) if ref_t else float("nan"))
         for label, _ in subs:
             sub = observe(topic=topic, cells=cells[label], seed=seed, sandbox=ProcessSandbox())
-            r = judge(topic=topic, ref=ref, sub=sub, fatal=None, findings=[], seed=seed)[0]
+            r = judge(topic=topic, ref=ref, sub=sub, fatal=None, findings=[], seed=seed, has_gpu=has_gpu)[0]
             row = rows[label]
             row["verdicts"].append(r.status)
             row["ratio"].append(r.details.get("ratio", float("nan")))
