@@ -597,7 +597,7 @@ _UNSAFE_FIXTURE = re.compile(r"bomb|infinite_loop|reads_hidden")
 
 
 def measure_agreement(*, topic: str, fixtures: str | Path, bundle: str | Path,
-                      out: str | Path, sandbox: str = "process") -> dict:
+                      out: str | Path, sandbox: str = "process", jobs: int = 2) -> dict:
     """For every fixture notebook in ``fixtures``: each public self-check's pass/fail against the
     grader's on the same (public) seed. Returns ``{"agree": n, "disagree": [(fixture, test id,
     public status, grader status)], "fixtures": n, "skipped": [names]}``."""
@@ -609,14 +609,22 @@ def measure_agreement(*, topic: str, fixtures: str | Path, bundle: str | Path,
     files = sorted(p for p in Path(fixtures).iterdir() if p.suffix == ".ipynb")
     skipped = [p.name for p in files if _UNSAFE_FIXTURE.search(p.stem)]
     files = [p for p in files if not _UNSAFE_FIXTURE.search(p.stem)]
+    from concurrent.futures import ThreadPoolExecutor
+
     box = get_sandbox(sandbox)
     ref = reference_observations(t, PUBLIC_SEED)  # the grader's own run, at the public seed
-    reports = {p.stem: grade_one(topic=t, path=p, out_dir=Path(out) / p.stem, seed=PUBLIC_SEED,
-                                 sandbox=box, ref=ref) for p in files}
+
+    def both(item):
+        slot, p = item
+        report = grade_one(topic=t, path=p, out_dir=Path(out) / p.stem, seed=PUBLIC_SEED,
+                           sandbox=box, ref=ref, slot=slot % jobs)
+        return p, report, selfcheck_notebook(bundle=bundle, notebook=p)
+
+    with ThreadPoolExecutor(jobs) as pool:
+        runs = list(pool.map(both, enumerate(files)))
     agree, disagree = 0, []
-    for p in files:
-        public = selfcheck_notebook(bundle=bundle, notebook=p)
-        graded = {t.id: t.status for t in reports[p.stem].tests}
+    for p, report, public in runs:
+        graded = {t.id: t.status for t in report.tests}
         for tid, (status, _msg) in public.items():
             if (status == "passed") == (graded.get(tid) == "passed"):
                 agree += 1
