@@ -290,3 +290,24 @@ def test_container_killed_mid_batch_is_a_grader_error_and_graded_on_rerun(tmp_pa
                                             gradebook=str(out / "gradebook.sqlite"))}
     assert again["b_slow"].score == FULL and not again["b_slow"].cached
     assert sorted(r.student for r in _rows(out)) == ["a_fast0", "a_fast1", "b_slow"]
+
+
+@pytest.mark.slow
+def test_sigterm_keeps_what_finished_and_the_rerun_grades_the_rest(tmp_path):
+    subs = _subs(tmp_path)
+    out = tmp_path / "out"
+    proc = _cli(out, subs)
+    deadline = time.time() + 120
+    while time.time() < deadline and not _harness_pids_with_mark(proc.pid):
+        time.sleep(0.2)
+    assert _harness_pids_with_mark(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    text = proc.communicate(timeout=120)[0].decode(errors="replace")
+    assert proc.returncode == 130, text[-2000:]
+    assert "interrupted" in text
+    assert sorted(r.student for r in _rows(out)) == ["a_fast0", "a_fast1"]  # what finished
+    rerun = _cli(out, subs)
+    assert rerun.wait(timeout=300) == 0
+    rows = _rows(out)
+    assert sorted(r.student for r in rows) == ["a_fast0", "a_fast1", "b_slow"]
+    assert all(r.score == FULL for r in rows)
