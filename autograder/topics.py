@@ -111,14 +111,14 @@ KNOWN_OPTIONS = {"factor", "target", "trusted_slack", "no_warnings", "warmup", "
 # autograder/checks/registry.py, these, and COMMON_OPTIONS. Any other key of a [[tests]] entry is
 # an error naming the file, the test and the key (a misspelt option is never silently ignored).
 CHECK_OPTIONS = {
-    "speed": {"timing", "trusted_slack"},  # [tests.timing]: calls, inputs, warmup, measure
+    "speed": {"timing"},  # [tests.timing]: calls, inputs, warmup, measure, time_limit
     "memory": {"timing"},
     # custom verdicts (verdicts.py) read these from test.options: a target to reach, a tolerance,
     # and the sizes of the trusted-side data they regenerate from the seed
     "custom": {"target", "tolerance", "n_train", "n_test"},
 }
 COMMON_OPTIONS = {"no_warnings", "partial", "options"}
-TIMING_KEYS = {"calls", "inputs", "warmup", "measure"}  # autograder/sandbox/driver.py
+TIMING_KEYS = {"calls", "inputs", "warmup", "measure", "time_limit"}  # sandbox/driver.TimedPlan
 
 
 def check_options(check: str) -> set[str]:

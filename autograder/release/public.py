@@ -164,8 +164,13 @@ def check_forbidden(env: dict, forbidden: list[str]) -> None:
     """The grader's static forbidden-API scan of the cells run so far: a violation scores zero."""
     from autograder.checks.forbidden import scan
 
-    bad = [f for f in scan(_cells_from_env(env), tuple(forbidden)) if f.severity == "violation"]
+    findings = scan(_cells_from_env(env), tuple(forbidden))
+    bad = [f for f in findings if f.severity == "violation"]
     if bad:
         raise AssertionError("this exercise must be written from scratch (the whole notebook scores "
                              f"zero otherwise); {bad[0].describe()}"
                              + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+    review = [f for f in findings if f.severity != "violation"]
+    if review:  # the grader holds these for course staff, scored zero until then
+        raise AssertionError("the grader would hold this notebook for review by course staff "
+                             f"(scored zero until then): {review[0].describe()}")

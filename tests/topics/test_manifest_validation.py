@@ -61,7 +61,8 @@ def test_each_check_kind_takes_only_its_own_options(tmp_path, root, edit, phrase
 def test_speed_options_and_timing_keys(tmp_path, root):
     from autograder.topics import check_options
 
-    assert {"factor", "timing", "trusted_slack", "rtol", "no_warnings"} <= check_options("speed")
+    assert {"factor", "timing", "rtol", "no_warnings"} <= check_options("speed")
+    assert "trusted_slack" not in check_options("speed")  # read by nothing: never accepted
     assert "factor" not in check_options("gradient") and "target" in check_options("custom")
     topic = tmp_path / "reference" / "10_dl_basics"
     shutil.copytree(root / "reference" / "10_dl_basics", topic)
