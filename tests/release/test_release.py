@@ -231,3 +231,16 @@ def test_self_check_message_is_the_reports(tmp_path):
     assert status == "failed" and "shape" in msg
     assert all(s == "passed" for s, _ in selfcheck_notebook(
         bundle=b, notebook=fx / "passes_all.ipynb").values())
+
+
+def test_self_check_runtime_imports_only_what_students_have(bundle):
+    """The vendored runtime runs in the student's own Python (any OS, 3.10+): standard library
+    modules every platform has, and NumPy; never the grader's own dependencies."""
+    code = ("import sys; sys.path.insert(0, 'selfcheck'); from autograder.release import public; "
+            "import autograder.verdict, autograder.checks.forbidden, autograder.runtime.harness; "
+            "bad = {'tomllib', 'resource', 'rich', 'nbformat', 'jsonschema', 'torch', 'nbgrader'}; "
+            "print(sorted(bad & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=bundle, capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
