@@ -228,6 +228,13 @@ def readme(topic: Topic) -> str:
     gpu = _gpu_points(topic)
     rows = "\n".join(f"| Q{q} | {p:g} |" for q, p in sorted(points.items()))
     torch = any(r.startswith("torch") for r in requirements(topic))
+    kinds = [what for what, has in (
+        ("convergence on held-out data", any(t.check == "custom" for t in topic.tests)),
+        ("speed", any(t.check == "speed" for t in topic.tests)),
+        ("memory", any(t.check == "memory" for t in topic.tests)),
+        ("GPU", bool(gpu))) if has]
+    offline = (f" Tests that cannot run on your machine ({', '.join(kinds)}) are graded only by "
+               "the grader: each `tests/qN.py` lists them at the top." if kinds else "")
     return f"""# {topic.title}
 
 Your notebook: `{name}` ({topic.points:g} points{f", {gpu:g} of them need a CUDA GPU" if gpu else ""}).
@@ -246,8 +253,10 @@ Fill in every function that raises `NotImplementedError`. After each question, r
 `grader.check("q1")` and so on: it runs the public tests of that question in `tests/`. From a
 terminal, `otter check {name}` runs all of them.
 
-The public tests are a first check, not the grade: the grader runs more tests (other inputs, every
-documented argument, gradients, convergence{", speed" if "P" in topic.kinds else ""}) on the same functions.
+The public checks are the grader's own tests, run on your functions with fixed public inputs and
+decided as the grader decides them (same tolerances, same messages); the grade runs them again on
+fresh random inputs, so passing here is necessary, not sufficient.{offline} Keep the `selfcheck/`
+folder next to the notebook.
 
 | question | points |
 |---|---|
