@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,7 +56,8 @@ class LocalCluster:
         self._tries: dict[str, int] = {}
 
     def _ray(self) -> str:
-        return str(Path(sys.executable).with_name("ray"))
+        beside = Path(sys.executable).with_name("ray")  # the ray of this interpreter's environment
+        return str(beside) if beside.exists() else (shutil.which("ray") or "ray")
 
     def _start(self, name: str, args: list[str]) -> None:
         log = open(self.tmp / f"{name}.log", "ab")
