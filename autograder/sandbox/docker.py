@@ -312,6 +312,7 @@ class DockerSandbox:
         api, cid, raw, reader = self.client.api, started.cid, started.sock, started.reader
         # The container's own cgroup, read from the host: CPU time and memory of everything in it.
         cg = Cgroup.find(cid)
+        cg_events: dict = {}
         try:
             t0 = time.monotonic()
             channel, public = open_channel(job, send=raw.sendall, meter=cg, t0=t0)
@@ -357,11 +358,15 @@ class DockerSandbox:
                 pass
         finally:
             if cg is not None:
+                try:  # the kernel's own count: an OOM kill of a child of docker-init leaves
+                    cg_events = cg.limit_events()  # State.OOMKilled false on cgroup v2
+                except Exception:  # noqa: BLE001
+                    cg_events = {}
                 cg.remove()  # not ours: only closes what was opened
             self._discard(started)
             if self.prestart:
                 self._start_next(slot, limits)
-        oom = bool(state.get("OOMKilled"))
+        oom = bool(state.get("OOMKilled")) or bool(cg_events.get("memory"))
         if rc is not None and rc > 128:
             rc = -(rc - 128)  # died by a signal (docker-init reports 128 + n), as subprocess does
         reason = by = None
@@ -378,8 +383,8 @@ class DockerSandbox:
             reason = f"disk limit ({int(getattr(limits, 'disk_mb', 0) or limits.tmpfs_mb)} MB working folder)"
         elif "MemoryError" in stderr or "Cannot allocate memory" in stderr:
             reason = f"memory limit ({limits.memory_mb} MB)"
-        if reason and by is None:
-            by = "limit"
+        if reason:
+            by = by or "limit"
         elif rc is not None and rc < 0:
             try:
                 reason = f"killed by signal {signal.Signals(-rc).name}"
