@@ -116,7 +116,7 @@ def loss_grad(sub, rng):
     x = torch.tensor(rng.random((10, 64)), dtype=torch.float64)
     loss = sub.denoising_loss(m, x, 0.3, _gen(rng))
     loss.backward()
-    obs = {"loss": np.asarray(float(loss))}
+    obs = {"loss": np.asarray(float(loss.detach()))}
     for name, p in m.named_parameters():
         obs[f"param.{name}"] = _np(p.grad) if p.grad is not None else np.zeros(1)
     return obs
