@@ -8,10 +8,12 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from autograder.topics import Topic, get_topic
+
+if TYPE_CHECKING:
+    import nbformat
 
 
 def make_stub(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -30,6 +32,7 @@ def make_stub(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def stub_text(topic: Topic) -> str:
+    import nbformat  # here, not at import: it loads jsonschema (~2-20 s)
     solution = nbformat.read(topic.solution_path, as_version=4)
     return nbformat.writes(make_stub(solution)) + "\n"
 
@@ -64,6 +67,7 @@ def hidden_names(topic: Topic) -> set[str]:
 
 
 def _stub_defined(topic: Topic) -> set[str]:
+    import nbformat  # here, not at import: it loads jsonschema (~2-20 s)
     import ast
 
     nb = nbformat.reads(stub_text(topic), as_version=4)
@@ -82,6 +86,7 @@ def _stub_defined(topic: Topic) -> set[str]:
 def reference_lines(topic: Topic) -> set[str]:
     """The reference's code lines (stripped, non-trivial) that are not in the stub: if any of
     them shows up in a student bundle, the reference leaked."""
+    import nbformat  # here, not at import: it loads jsonschema (~2-20 s)
     stub = {ln.strip() for c in nbformat.reads(stub_text(topic), as_version=4).cells
             for ln in c.source.splitlines()}
     lines = set()
@@ -120,6 +125,7 @@ def _gpu_points(topic: Topic) -> float:
 def requirements(topic: Topic) -> list[str]:
     """The exact packages (``name==version`` as installed on the grading host) the notebook
     imports, plus otter-grader for the self-checks and JupyterLab to open it."""
+    import nbformat  # here, not at import: it loads jsonschema (~2-20 s)
     import ast
     from importlib import metadata
 
@@ -190,6 +196,7 @@ else:
 def bundle_notebook(topic: Topic) -> nbformat.NotebookNode:
     """The stub as students get it: points shown on each question's heading and in the title
     cell, and a last cell that checks the notebook and writes the file to upload."""
+    import nbformat  # here, not at import: it loads jsonschema (~2-20 s)
     nb = nbformat.reads(stub_text(topic), as_version=4)
     points = question_points(topic)
     gpu = _gpu_points(topic)
@@ -281,6 +288,7 @@ def release(*, topic: str, out: str | Path) -> Path:
     otter.Notebook(tests_dir="tests")`` expect), ``README.md`` (open, self-check, submit) and
     ``requirements.txt`` (exact versions). Refuses to write a bundle that names a hidden test or
     contains reference code."""
+    import nbformat  # here, not at import: it loads jsonschema (~2-20 s)
     import shutil
 
     t = get_topic(topic)
@@ -304,6 +312,7 @@ def release(*, topic: str, out: str | Path) -> Path:
 
 def scan_bundle(*, topic: str, bundle: str | Path) -> list[str]:
     """Every place in ``bundle`` where a hidden name or a reference code line appears."""
+    import nbformat  # here, not at import: it loads jsonschema (~2-20 s)
     import re
 
     t = get_topic(topic)

@@ -164,3 +164,16 @@ def test_help_and_list_load_no_numerics():
             "print('HEAVY', heavy, file=sys.stderr)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "HEAVY []" in out.stderr, out.stderr[-2000:]
+
+
+def test_grading_path_loads_no_schema_machinery():
+    """jsonschema's format checker builds a grammar at import (2 s idle, 20 s on a loaded host):
+    grading never imports it (nbformat, which does, is for release and stub generation only)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, autograder.grade, autograder.job, autograder.executors, autograder.report\n"
+            "autograder.grade._fresh_seed()\n"
+            "print('LOADED', [m for m in ('jsonschema', 'nbformat') if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "LOADED []" in out.stdout, out.stdout + out.stderr[-2000:]
