@@ -23,6 +23,7 @@ from pathlib import Path
 from autograder.sandbox import (HARNESS, PACKAGE_DIR, CappedReader, RunResult, new_token,
                                 open_channel, split_job)
 from autograder.sandbox import forkserver
+from autograder.sandbox.slots import host_slot
 from autograder.sandbox.cgroup import Cgroup, ProcTreeMeter
 from autograder.topics import Limits
 
@@ -173,7 +174,7 @@ class ProcessSandbox:
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
                "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", **THREAD_ENV}
         mode = bwrap_mode() if self.isolate else None
-        uid = BASE_UID + slot
+        uid = BASE_UID + host_slot(slot)  # never shared with another grader on this host
         if mode is None:
             env.update(HOME=str(workdir), PYTHONPATH=str(PACKAGE_DIR.parent))
             cmd = [python, "-B", str(PACKAGE_DIR.parent / HARNESS)]
