@@ -1,0 +1,126 @@
+"""Graded probes for topic 14 (GAN). Losses get the probe's logits; modules get the probe's weights
+by parameter name; the training step gets the probe's batches, noise and optimisers. The convergence
+probe trains on a seeded 1-D Gaussian mixture and returns the generator's weights: the distance
+to the mixture is measured on the trusted side (verdicts.py), with its own noise and samples."""
+import numpy as np
+import torch
+
+torch.set_num_threads(1)
+# The first optimiser built in a process imports torch._dynamo (and sympy): ~4 s on a loaded host.
+# Done here, before any probe's clock starts, so that no probe pays for it.
+torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+G_PARAMS = {"fc1": ("Z", "H"), "fc2": ("H", "H"), "out": ("H", "X")}
+D_PARAMS = {"fc1": ("X", "H"), "fc2": ("H", "H"), "out": ("H", "1")}
+
+
+def _t(a, dtype=torch.float64, grad=False):
+    return torch.tensor(np.array(a), dtype=dtype, requires_grad=grad)
+
+
+def _np(x):
+    return x.detach().cpu().double().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, float)
+
+
+def _f(x):
+    return float(x.detach().double()) if isinstance(x, torch.Tensor) else float(x)
+
+
+def mixture(rng, n):
+    """Two equal modes at -1.5 and +1.5 with standard deviation 0.5: (n,) samples."""
+    left = rng.random(n) < 0.5
+    return np.where(left, -1.5, 1.5) + 0.5 * rng.standard_normal(n)
+
+
+def d_loss_values(sub, rng):
+    obs = {}
+    for name, (nr, nf) in (("unequal", (7, 5)), ("equal", (6, 6)), ("one", (1, 3))):
+        real, fake = rng.standard_normal(nr) * 2, rng.standard_normal(nf) * 2
+        obs[name] = _f(sub.d_loss(_t(real), _t(fake)))
+    return obs
+
+
+def g_loss_values(sub, rng):
+    l = rng.standard_normal(9) * 2
+    return {"non_saturating": _f(sub.g_loss(_t(l))), "saturating": _f(sub.g_loss_saturating(_t(l)))}
+
+
+def losses_stability(sub, rng):
+    # Confident discriminator, right and wrong: log(sigmoid(-200)) is -200, not log(0) = -inf.
+    obs = {}
+    for dt in (torch.float64, torch.float32):
+        key = str(dt).replace("torch.", "")
+        real = rng.uniform(80, 300, 6) * rng.choice([-1.0, 1.0], 6)
+        fake = rng.uniform(80, 300, 5) * rng.choice([-1.0, 1.0], 5)
+        obs[f"{key}.d_loss"] = _f(sub.d_loss(_t(real, dt), _t(fake, dt)))
+        obs[f"{key}.g_loss"] = _f(sub.g_loss(_t(fake, dt)))
+        obs[f"{key}.g_loss_saturating"] = _f(sub.g_loss_saturating(_t(fake, dt)))
+    return obs
+
+
+def loss_grads(sub, rng):
+    real, fake = rng.standard_normal(5) * 2, rng.standard_normal(4) * 2
+    fake[0] = -10.0  # a fake the discriminator rejects: the saturating loss's gradient vanishes
+    tr, tf = _t(real, grad=True), _t(fake, grad=True)
+    sub.d_loss(tr, tf).backward()
+    obs = {"d_loss.real": _np(tr.grad), "d_loss.fake": _np(tf.grad)}
+    for name in ("g_loss", "g_loss_saturating"):
+        t = _t(fake, grad=True)
+        getattr(sub, name)(t).backward()
+        obs[f"{name}.fake"] = _np(t.grad)
+    return obs
+
+
+def _load(module, spec, size, rng):
+    sd = {}
+    for name, (i, o) in spec.items():
+        sd[f"{name}.weight"] = torch.tensor(rng.standard_normal((size[o], size[i])) / np.sqrt(size[i]))
+        sd[f"{name}.bias"] = torch.tensor(rng.standard_normal(size[o]) * 0.1)
+    module.double().load_state_dict(sd, strict=True)
+    return module
+
+
+def _pair(sub, rng, z, h, x):
+    size = {"Z": z, "H": h, "X": x, "1": 1}
+    G = _load(sub.Generator(z, h, x), G_PARAMS, size, rng)
+    D = _load(sub.Discriminator(x, h), D_PARAMS, size, rng)
+    return G, D
+
+
+def modules(sub, rng):
+    G, D = _pair(sub, rng, 3, 5, 2)  # non-default sizes, all different
+    z = _t(rng.standard_normal((4, 3)))
+    x = _t(rng.standard_normal((6, 2)))
+    with torch.no_grad():
+        obs = {"G": _np(G(z)), "D": _np(D(x)), "D_of_G": _np(D(G(z)))}
+    obs["default_G"] = {k: list(p.shape) for k, p in sub.Generator().named_parameters()}
+    obs["default_D"] = {k: list(p.shape) for k, p in sub.Discriminator().named_parameters()}
+    return obs
+
+
+def train_step_values(sub, rng):
+    G, D = _pair(sub, rng, 3, 6, 1)
+    opt_g = torch.optim.SGD(G.parameters(), lr=0.1)
+    opt_d = torch.optim.SGD(D.parameters(), lr=0.2)
+    obs = {}
+    for step in range(3):
+        real = _t(mixture(rng, 8)[:, None])  # (8, 1)
+        z = _t(rng.standard_normal((8, 3)))  # (8, Z)
+        out = sub.train_step(G, D, opt_g, opt_d, real, z)
+        obs[f"losses.{step}"] = np.asarray([_f(v) for v in out], dtype=float)
+    for k, p in G.named_parameters():
+        obs[f"G.{k}"] = _np(p)
+    for k, p in D.named_parameters():
+        obs[f"D.{k}"] = _np(p)
+    return obs
+
+
+def mixture_convergence(sub, rng, z_dim=4, hidden=32, n_steps=600, batch_size=128, lr=1e-3):
+    X = torch.tensor(mixture(rng, 2000)[:, None], dtype=torch.float32)  # (2000, 1)
+    seed = int(rng.integers(2**31))
+    G, _, losses = sub.train_gan(X, z_dim=z_dim, hidden=hidden, n_steps=n_steps,
+                                 batch_size=batch_size, lr=lr, seed=seed)
+    obs = {"curve": np.asarray([[_f(a), _f(b)] for a, b in losses], dtype=float)[:, 1]}
+    for k, p in G.named_parameters():
+        obs[f"param.{k}"] = _np(p)
+    return obs
