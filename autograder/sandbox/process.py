@@ -29,7 +29,9 @@ from autograder.topics import Limits
 
 SANDBOX_DIR = "/sandbox"
 LIB_DIR = "/sandbox-lib"
-BASE_UID = 61000  # one uid per parallel slot, so process-count limits are per sandbox
+# One uid per parallel slot (leased host-wide, see slots.py), so process-count limits are per
+# sandbox; above the Docker sandbox's uid (61000), whose containers count against their own uid.
+BASE_UID = 62000
 
 THREAD_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                 "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
