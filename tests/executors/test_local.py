@@ -63,6 +63,12 @@ def test_executors_are_found_by_name_and_ray_is_not_imported():
     import sys
 
     assert isinstance(get_executor("local", jobs=1, sandbox="process", address="ignored"), LocalExecutor)
-    assert "ray" not in sys.modules
+    # In a fresh interpreter: another test of this worker process may have imported ray itself.
+    import subprocess
+
+    code = ("import sys\nfrom autograder.executors import get_executor\n"
+            "get_executor('local', jobs=1, sandbox='process')\nprint('ray' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr[-1000:]
     with pytest.raises(ValueError):
         get_executor("nope")
