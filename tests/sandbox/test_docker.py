@@ -60,7 +60,13 @@ def _run(box, fixture: str, *, prelude: str = "", **limits):
 def _no_leftover_containers(box):
     """Containers that ran a submission and were not removed (a container started ahead for the
     next submission is running and idle, and is removed by close() or at exit)."""
-    left = box.client.containers.list(all=True, filters={"label": "org.autograder.sandbox=1",
+    import os
+
+    from autograder.sandbox.cleanup import PID_LABEL
+
+    # This process's containers only: another test worker may have its own running at the time.
+    left = box.client.containers.list(all=True, filters={"label": ["org.autograder.sandbox=1",
+                                                                   f"{PID_LABEL}={os.getpid()}"],
                                                          "status": "exited"})
     return [c.name for c in left]
 
