@@ -114,10 +114,10 @@ CHECK_OPTIONS = {
     "memory": {"timing"},
     # custom verdicts (verdicts.py) read these from test.options: a target to reach, a tolerance,
     # and the sizes of the trusted-side data they regenerate from the seed
-    "custom": {"target", "tolerance", "n_train", "n_test"},
+    "custom": {"target", "tolerance", "n_train", "n_test", "timing"},  # timing: a fed probe
 }
 COMMON_OPTIONS = {"no_warnings", "partial", "options"}
-TIMING_KEYS = {"calls", "inputs", "warmup", "measure", "time_limit"}  # sandbox/driver.TimedPlan
+TIMING_KEYS = {"calls", "inputs", "warmup", "measure", "time_limit", "feed"}  # sandbox/driver.TimedPlan
 
 
 def check_options(check: str) -> set[str]:

@@ -113,7 +113,35 @@ def _custom(opts: CustomOptions, ref, sub, *, test, verdicts, seed, **_) -> Verd
     fn = getattr(verdicts, opts.verdict or "", None)
     if fn is None:
         raise LookupError(f"verdict function {opts.verdict!r} is not defined in verdicts.py")
+    timing = test.options.get("timing")
+    if isinstance(timing, dict) and timing.get("feed"):
+        return _fed(fn, ref, sub, test=test, seed=seed)
     return fn(ref=ref.values, sub=sub.values, test=test, seed=seed)
+
+
+def _fed(fn, ref, sub, *, test, seed) -> Verdict:
+    """A fed probe (see autograder.sandbox.driver): each timed call trained on its own secret data
+    set; the verdict runs per call with ``held_out`` (what the parent kept, never sent) and the
+    test passes only if every call does, so a buggy answer that converges by luck on one data set
+    rarely passes all of them. The worst call's verdict is shown."""
+    t, rt = sub.timed, ref.timed
+    if rt is None or rt.error or not rt.outputs:
+        raise RuntimeError(f"the reference's run of this test failed: {getattr(rt, 'error', None)}")
+    if t is None or t.error or not t.outputs:
+        why = getattr(t, "error", None) or "your code returned nothing for the training data"
+        return Verdict(0.0, why)
+    if len(t.kept) != len(t.outputs) or len(rt.outputs) != len(t.outputs):
+        raise RuntimeError("the fed probe's held-out data does not match its calls")
+    worst, worst_k = None, 0
+    for k, (r_out, s_out, held) in enumerate(zip(rt.outputs, t.outputs, t.kept)):
+        v = fn(ref=r_out, sub=s_out, test=test, seed=seed, held_out=dict(held))
+        if worst is None or v.fraction < worst.fraction:
+            worst, worst_k = v, k
+    n = len(t.outputs)
+    if n > 1 and worst.fraction < 1.0:
+        worst = Verdict(worst.fraction, f"on data set {worst_k + 1} of {n} (each drawn afresh by the "
+                                        f"grader): {worst.message}", worst.details)
+    return worst
 
 
 register(CheckKind("allclose", AllcloseOptions, _allclose,
@@ -128,4 +156,7 @@ register(CheckKind("speed", SpeedOptions, _speed,
 register(CheckKind("memory", MemoryOptions, _memory,
                    "Timed outputs right, and the extra peak memory at most max_fraction x full_bytes."))
 register(CheckKind("custom", CustomOptions, _custom,
-                   "A topic's own verdict function in verdicts.py: fn(*, ref, sub, test, seed) -> Verdict."))
+                   "A topic's own verdict function in verdicts.py: fn(*, ref, sub, test, seed) -> Verdict. "
+                   "With [tests.timing] feed = \"fn\" the probe is fed: the parent runs probes.fn(rng) on a "
+                   "secret stream, sends the arrays not named _x, and the verdict also gets "
+                   "held_out={x: ...} (the _x arrays, never sent); ref/sub are what the call returned."))

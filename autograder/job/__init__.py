@@ -481,7 +481,9 @@ def _gpu_name(sandbox) -> str | None:
 
 def _is_speed(test) -> bool:
     # Timed probes (speed and memory): measured by the parent in this job, next to the submission.
-    return test.check in ("speed", "memory") or isinstance(test.options.get("timing"), dict)
+    # A fed probe (a convergence test's secret data) times nothing: it goes with the values.
+    timing = test.options.get("timing")
+    return test.check in ("speed", "memory") or (isinstance(timing, dict) and not timing.get("feed"))
 
 
 def run_job(job: GradingJob, *, sandbox=None, slot: int = 0, cache: ReferenceCache | None = None,

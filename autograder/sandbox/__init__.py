@@ -95,7 +95,7 @@ def open_channel(job: dict, *, send, meter, t0: float):
     public, trusted = split_job(job)
     ch = Channel(send=send, meter=meter, plans=timed_plans(public),
                  secret=trusted.get("input_secret"), probe_order=[p["id"] for p in public.get("probes", [])],
-                 t0=t0)
+                 t0=t0, probes_source=public.get("probes_source"))
     return ch, public
 
 

@@ -14,6 +14,14 @@ the parent, not the probe, decides everything the verdict uses:
 * every timed output is kept, and the verdict compares it with the reference's output for the same
   inputs (a fast wrong answer loses the speed points).
 
+Fed probes (``feed = "<function>"`` in ``[tests.timing]``; convergence tests): instead of plain
+normal draws, the parent calls the topic's own data function ``probes.<function>(rng)`` on the same
+secret stream. It returns named arrays; those whose name starts with ``_`` (held-out inputs, their
+labels, the true parameters) are never sent: the parent keeps them in ``TimedResult.kept`` for the
+verdict, which scores what the submission returned (e.g. its trained parameters, run through the
+reference's own forward on the held-out inputs). So the sandbox holds the training data and nothing
+else: no frame, global or seed in its reach can give it the held-out answers or the optimum.
+
 Protocol: markers ``cells-start``, ``cells-end``, then per probe ``start <id>`` ... ``end <id>`` in
 the job's order, then ``done``; inside a timed probe ``ready`` then exactly one ``result n`` per
 ``call n``, in order. A marker that is missing, duplicated, out of order, or a result that answers
@@ -55,12 +63,14 @@ class TimedPlan:
     calls: int = 7
     measure: str = "cpu"  # "cpu" (kernel CPU time), "wall" (GPU: parent's clock), "memory"
     time_limit: float = 60.0
+    feed: str | None = None  # a data function in the topic's probes.py, run by the parent
 
     @classmethod
     def from_dict(cls, ident: str, d: dict, time_limit: float) -> "TimedPlan":
         return cls(id=ident, inputs=dict(d.get("inputs") or {}), warmup=int(d.get("warmup", 2)),
                    calls=int(d.get("calls", 7)), measure=str(d.get("measure", "cpu")),
-                   time_limit=float(d.get("time_limit", time_limit)))
+                   time_limit=float(d.get("time_limit", time_limit)),
+                   feed=str(d["feed"]) if d.get("feed") else None)
 
 
 def draw_inputs(rng: np.random.Generator, plan: TimedPlan) -> dict[str, np.ndarray]:
@@ -70,6 +80,52 @@ def draw_inputs(rng: np.random.Generator, plan: TimedPlan) -> dict[str, np.ndarr
         arr = rng.standard_normal(shape) * float(spec.get("scale", 1.0))  # float64 draws
         out[name] = arr.astype(spec.get("dtype", "float64"))
     return out
+
+
+_FEED_MODULES: dict[str, object] = {}
+_FEED_LOCK = threading.Lock()
+MAX_FEED_BYTES = 256 << 20
+
+
+def feed_module(source: str):
+    """The topic's probes.py (trusted text from the job, never from the sandbox) as a module of
+    this process, loaded once per distinct source."""
+    import hashlib
+    import types
+
+    key = hashlib.sha256(source.encode()).hexdigest()
+    with _FEED_LOCK:
+        mod = _FEED_MODULES.get(key)
+        if mod is None:
+            mod = types.ModuleType(f"ag_feed_{key[:12]}")
+            exec(compile(source, f"<probes {key[:12]}>", "exec"), mod.__dict__)  # noqa: S102 - staff's file
+            _FEED_MODULES[key] = mod
+        return mod
+
+
+def feed_data(rng: np.random.Generator, plan: TimedPlan, source: str | None) -> tuple[dict, dict]:
+    """(sent, kept): a fed probe's arrays for the sandbox, and the held-out ones the parent keeps."""
+    if not source:
+        raise LookupError("no probes source to run the feed function from")
+    fn = getattr(feed_module(source), plan.feed or "", None)
+    if not callable(fn):
+        raise LookupError(f"feed function {plan.feed!r} is not defined in probes.py")
+    data = fn(rng)
+    if not isinstance(data, dict):
+        raise TypeError(f"feed function {plan.feed!r} must return a dict of arrays")
+    sent, kept, total = {}, {}, 0
+    for name, value in data.items():
+        arr = np.asarray(value)
+        if arr.dtype == object or arr.dtype.kind not in "biuf":
+            raise TypeError(f"feed {plan.feed!r}: {name!r} is not a numeric array")
+        total += arr.nbytes
+        if str(name).startswith("_"):
+            kept[str(name)[1:]] = arr
+        else:
+            sent[str(name)] = arr
+    if total > MAX_FEED_BYTES:
+        raise ValueError(f"feed {plan.feed!r} returned {total} bytes")
+    return sent, kept
 
 
 def input_stream(secret: int, ident: str) -> np.random.Generator:
@@ -89,6 +145,7 @@ class TimedResult:
     outputs: list[dict] = field(default_factory=list)
     error: str | None = None
     measure: str = "cpu"
+    kept: list[dict] = field(default_factory=list)  # a fed probe's held-out arrays per timed call
 
 
 class _Poller:
@@ -127,11 +184,12 @@ class Channel:
     to the harness's stdin. ``close()`` after the harness's output ended, then read the results."""
 
     def __init__(self, *, send, meter, plans: dict[str, TimedPlan], secret: int | None,
-                 probe_order: list[str], t0: float):
+                 probe_order: list[str], t0: float, probes_source: str | None = None):
         self._send_raw = send
         self.meter = meter
         self.plans = plans
         self.secret = secret
+        self.probes_source = probes_source
         self.order = list(probe_order)
         self.t0 = t0
         self.parser = frames.Parser()
@@ -259,7 +317,17 @@ class Channel:
         poller = _Poller(self.meter) if plan.measure == "memory" and self.meter is not None else None
         kept = 0
         for n in range(plan.warmup + plan.calls):
-            inputs = draw_inputs(rng, plan)
+            if plan.feed:
+                try:
+                    inputs, held = feed_data(rng, plan, self.probes_source)
+                except Exception as exc:  # noqa: BLE001 - the topic's data function: a grader error
+                    res.error = f"grader error: the feed for this test failed: {type(exc).__name__}: {exc}"[:500]
+                    self.send({"op": "abort", "id": plan.id, "why": "grader error"})
+                    break
+                if n >= plan.warmup:
+                    res.kept.append(held)
+            else:
+                inputs = draw_inputs(rng, plan)
             timed = n >= plan.warmup
             base = None
             if poller is not None and timed:
@@ -316,6 +384,7 @@ class Channel:
             self.send({"op": "end", "id": plan.id})
         if res.error:
             res.outputs.clear()
+            res.kept.clear()
         return res
 
 
@@ -324,7 +393,8 @@ def timed_to_dict(res: TimedResult, npy) -> dict:
     return {"meter": res.meter, "warmup": res.warmup, "calls": res.calls, "measure": res.measure,
             "cpu_s": list(map(float, res.cpu_s)), "wall_s": list(map(float, res.wall_s)),
             "peak_bytes": list(map(float, res.peak_bytes)), "error": res.error,
-            "outputs": [{k: npy(v) for k, v in out.items()} for out in res.outputs]}
+            "outputs": [{k: npy(v) for k, v in out.items()} for out in res.outputs],
+            "kept": [{k: npy(v) for k, v in held.items()} for held in res.kept]}
 
 
 def timed_from_dict(doc: dict, from_npy) -> TimedResult:
@@ -337,4 +407,6 @@ def timed_from_dict(doc: dict, from_npy) -> TimedResult:
                        cpu_s=nums("cpu_s"), wall_s=nums("wall_s"), peak_bytes=nums("peak_bytes"),
                        error=str(error) if error is not None else None,
                        outputs=[{str(k): from_npy(v) for k, v in out.items()}
-                                for out in (doc.get("outputs") or [])])
+                                for out in (doc.get("outputs") or [])],
+                       kept=[{str(k): from_npy(v) for k, v in held.items()}
+                             for held in (doc.get("kept") or []) if isinstance(held, dict)])

@@ -1,6 +1,8 @@
 """Graded probes for topic 09. Each feeds seeded inputs to the code under test and returns what it
 computed; the grader runs the same probe on the reference, outside the student's process. The
-held-out XOR labels of the convergence test are never computed here: verdicts.py regenerates them."""
+convergence test is fed: the grader runs ``xor_task`` on its own secret stream, sends the training
+set only, and keeps the held-out inputs and labels (names starting with ``_``); verdicts.py runs
+the returned parameters through the reference's forward on them."""
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
@@ -132,12 +134,21 @@ def sgd_steps(sub, rng):
     return obs
 
 
-@watch_inputs(in_place=('sgd_step',))
-def xor_convergence(sub, rng, n_train=200, n_test=400, n_hidden=16, lr=0.5, n_steps=300):
+def xor_task(rng, n_train=200, n_test=400):
+    """Run by the grader, not here: the training set (sent) and the held-out set (kept)."""
     X, y = xor_data(rng, n_train)  # (n_train, 2), (n_train,)
-    X_test, _ = xor_data(rng, n_test)  # labels discarded here; verdicts.py regenerates them
-    seed = int(rng.integers(2**31))
-    params, losses = sub.train_mlp(X.copy(), y.copy(), n_hidden=n_hidden, lr=lr, n_steps=n_steps,
-                                   seed=seed)
-    return {"pred": np.asarray(sub.predict(params, X_test.copy())).astype(np.int64).reshape(-1),
-            "curve": np.asarray(losses, dtype=float)}
+    X_test, y_test = xor_data(rng, n_test)  # (n_test, 2), (n_test,)
+    return {"X": X, "y": y, "seed": np.int64(rng.integers(2**31)),
+            "_X_train": X, "_X_test": X_test, "_y_test": y_test.astype(np.int64)}
+
+
+def xor_convergence(sub, rng, n_hidden=16, lr=0.5, n_steps=300):
+    def train(X, y, seed):
+        params, losses = sub.train_mlp(X.copy(), y.copy(), n_hidden=n_hidden, lr=lr,
+                                       n_steps=n_steps, seed=int(np.asarray(seed).reshape(-1)[0]))
+        out = {f"param.{k}": np.asarray(params[k], dtype=float) for k in ("W1", "b1", "W2", "b2")}
+        # predict on the training inputs: checked against the reference's forward of these params
+        out["pred_train"] = np.asarray(sub.predict(params, X.copy())).reshape(-1)  # (n_train,)
+        out["curve"] = np.asarray(losses, dtype=float).reshape(-1)
+        return out
+    return train

@@ -1,18 +1,13 @@
-"""Trusted-side verdicts for topic 09: the held-out XOR labels are regenerated here from the seed."""
+"""Trusted-side verdicts for topic 09: the convergence test's held-out XOR set comes from the
+grader's fed probe (never sent to the sandbox), and the student's parameters are run through the
+reference's forward here."""
 import importlib.util
 from pathlib import Path
 
 import numpy as np
 
+from autograder.checks import Verdict
 from autograder.checks.convergence import held_out_accuracy
-from autograder.runtime.harness import probe_rng
-
-
-def _probes():
-    spec = importlib.util.spec_from_file_location("probes_09", Path(__file__).with_name("probes.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def plottable(curve):
@@ -22,13 +17,44 @@ def plottable(curve):
     return np.clip(np.asarray(curve, dtype=float).reshape(-1), -1e12, 1e12)
 
 
-def xor_accuracy(*, ref, sub, test, seed):
-    """Same draws as the probe (training set, then test set), keeping the test labels."""
-    n_train, n_test = test.options.get("n_train", 200), test.options.get("n_test", 400)
-    probes = _probes()
-    rng = probe_rng(seed, test.id)
-    probes.xor_data(rng, n_train)
-    _, y_test = probes.xor_data(rng, n_test)
-    return held_out_accuracy(pred=sub.get("pred"), labels=y_test.astype(np.int64),
-                             target=float(test.options["target"]), curve=plottable(sub.get("curve")),
-                             reference_curve=plottable(ref.get("curve")))
+SHAPES = {"W1": (2, 16), "b1": (16,), "W2": (16, 1), "b2": (1,)}  # n_hidden = 16 in the probe
+
+
+def _reference():
+    spec = importlib.util.spec_from_file_location("reference_09", Path(__file__).with_name("reference.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def xor_accuracy(*, ref, sub, test, seed, held_out=None):
+    """Fed test: the student's trained parameters go through the reference's forward on held-out
+    inputs the sandbox never saw; the accuracy of that network is the metric. A ``predict`` or a
+    ``train_mlp`` that answers XOR by rule, or reads anything in its process, gains nothing."""
+    if held_out is None:
+        raise RuntimeError("xor_convergence must be a fed probe ([tests.timing] feed = \"xor_task\")")
+    params = {}
+    for k, shape in SHAPES.items():
+        arr = np.asarray(sub.get(f"param.{k}"), dtype=float)
+        if arr.shape != shape:
+            return Verdict(0.0, f"train_mlp returned params[{k!r}] of shape {arr.shape}; a 2-16-1 "
+                                f"network needs {shape}")
+        params[k] = arr
+    reference = _reference()
+    # Training inputs: the student's predict must agree with the sign of the network's logits
+    # (ties within 1e-9 of zero may go either way).
+    logits_train, _ = reference.mlp_forward(params, held_out["X_train"])
+    logits_train = np.asarray(logits_train, dtype=float).reshape(-1)  # (n_train,)
+    pred_train = np.asarray(sub.get("pred_train")).reshape(-1)
+    if pred_train.shape != logits_train.shape:
+        return Verdict(0.0, f"predict returned shape {pred_train.shape} for {logits_train.shape[0]} inputs")
+    wrong = (pred_train != (logits_train > 0)) & (np.abs(logits_train) > 1e-9)
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        return Verdict(0.0, f"predict disagrees with the sign of the network's logit on {int(wrong.sum())} "
+                            f"of {wrong.size} training inputs (first: input {i}, logit "
+                            f"{logits_train[i]:.4g}, predicted {pred_train[i].item()!r})")
+    logits, _ = reference.mlp_forward(params, held_out["X_test"])
+    pred = (np.asarray(logits, dtype=float).reshape(-1) > 0).astype(np.int64)  # (n_test,)
+    return held_out_accuracy(pred=pred, labels=held_out["y_test"], target=float(test.options["target"]),
+                             curve=plottable(sub.get("curve")), reference_curve=plottable(ref.get("curve")))
