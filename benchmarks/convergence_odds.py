@@ -1,59 +1,107 @@
-"""How often a fed convergence test passes, per fresh data set: the reference, and a known bug.
+"""How often a fed convergence test passes, per fresh data set: the reference, and every fixture.
 
-    python benchmarks/convergence_odds.py [--draws 60]
+    python benchmarks/convergence_odds.py [--topic 09_neural_network] [--draws 60] [--test ID]
 
-Topic 09 (noisy XOR): draws the feed ``probes.xor_task`` on independent streams, trains with the
-reference's ``train_mlp`` (and with the BCE gradient not averaged over the batch), and scores the
-parameters with the reference's forward on the held-out set, as the verdict does. The manifest's
-``calls`` is chosen so the reference passes every draw and the bug rarely passes all of them.
+For each fed test of the topic (``[tests.timing] feed = ...``): draws the feed on independent
+streams (``default_rng([i, 99])``, as the grader's parent would on its secret stream), splits what
+is sent from what is kept (``_`` names), runs the probe's callable on the sent arrays with the
+reference and with every notebook in ``tests/fixtures/<topic>/`` (code cells run in this process;
+a failing cell is skipped, as in the sandbox), and scores the output with the topic's own verdict
+on the kept arrays. It prints, per trainer, the verdict's metric (min / mean / max), how often one
+draw passes, and how often ``calls`` draws in a row pass.
+
+The manifest's ``calls`` is chosen so the reference passes every draw and the bugs the test
+targets rarely pass all of them; write the figures beside it in the manifest.
 """
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import contextlib
+import io
+import json
+import sys
+import types
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-TOPIC = ROOT / "reference" / "09_neural_network"
+sys.path.insert(0, str(ROOT))
+
+from autograder.runtime.harness import output_arrays, probe_rng  # noqa: E402
+from autograder.topics import load_topic  # noqa: E402
+from autograder.verdict import load_verdicts  # noqa: E402
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+def _module(name: str, sources) -> types.ModuleType:
+    mod = types.ModuleType(name)
+    for source in sources:
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                exec(compile(source, f"<{name}>", "exec"), mod.__dict__)  # noqa: S102 - our fixtures
+        except Exception:  # noqa: BLE001 - a failing cell (otter, the stub's "Try it") leaves the rest
+            pass
     return mod
+
+
+def _notebook(path: Path) -> types.ModuleType:
+    nb = json.loads(path.read_text())
+    cells = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+             for c in nb["cells"] if c.get("cell_type") == "code"]
+    return _module("submission", cells)
+
+
+def _odds(topic, test, probes, verdicts, mod, draws: int):
+    feed = getattr(probes, test.options["timing"]["feed"])
+    values, passed = [], []
+    for i in range(draws):
+        data = feed(np.random.default_rng([i, 99]))
+        sent = {k: np.asarray(v) for k, v in data.items() if not k.startswith("_")}
+        kept = {k[1:]: np.asarray(v) for k, v in data.items() if k.startswith("_")}
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"), \
+                    contextlib.redirect_stdout(io.StringIO()):
+                warnings.simplefilter("ignore")
+                train = getattr(probes, test.probe)(mod, probe_rng(0, test.id), **test.args)
+                out = output_arrays(train(**sent))
+                v = getattr(verdicts, test.verdict)(ref=out, sub=out, test=test, seed=0, held_out=kept)
+        except Exception:  # noqa: BLE001 - the fixture's code raised: this draw fails
+            values.append(np.nan)
+            passed.append(False)
+            continue
+        value = (v.details or {}).get("value")
+        values.append(np.nan if value is None else float(value))
+        passed.append(v.fraction >= 1.0)
+    return np.asarray(values, dtype=float), np.asarray(passed)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--topic", default="09_neural_network")
     ap.add_argument("--draws", type=int, default=60)
+    ap.add_argument("--test", default=None, help="one fed test id (default: every fed test)")
     args = ap.parse_args()
-    ref, probes = _load("ref09", TOPIC / "reference.py"), _load("probes09", TOPIC / "probes.py")
-
-    def accuracies(train):
-        out = []
-        for i in range(args.draws):
-            d = probes.xor_task(np.random.default_rng([i, 99]))
-            params, _ = train(d["X"], d["y"], n_hidden=16, lr=0.5, n_steps=300, seed=int(d["seed"]))
-            logits, _ = ref.mlp_forward(params, d["_X_test"])
-            out.append(np.mean((np.asarray(logits).reshape(-1) > 0) == d["_y_test"]))
-        return np.asarray(out)
-
-    rows = [("reference", accuracies(ref.train_mlp))]
-    honest = ref.mlp_loss_and_grads
-
-    def not_averaged(params, X, y):
-        loss, grads = honest(params, X, y)
-        return loss, {k: v * X.shape[0] for k, v in grads.items()}
-
-    ref.mlp_loss_and_grads = not_averaged
-    rows.append(("BCE gradient not averaged", accuracies(ref.train_mlp)))
-    print(f"{'trainer':28s} {'min':>7s} {'mean':>7s} {'P(>=0.95)':>10s} {'P(3 in a row)':>14s}")
-    for name, acc in rows:
-        p = float(np.mean(acc >= 0.95))
-        print(f"{name:28s} {acc.min():7.4f} {acc.mean():7.4f} {p:10.2f} {p ** 3:14.4f}")
+    topic = load_topic(ROOT / "reference" / args.topic)
+    probes = _module("probes", [topic.source("probes.py")])
+    verdicts = load_verdicts(topic)
+    trainers = [("reference", _module("reference", [topic.source("reference.py")]))]
+    trainers += [(p.stem, _notebook(p)) for p in sorted((ROOT / "tests" / "fixtures" / args.topic).glob("*.ipynb"))]
+    fed = [t for t in topic.tests if isinstance(t.options.get("timing"), dict)
+           and t.options["timing"].get("feed") and (args.test is None or t.id == args.test)]
+    for test in fed:
+        calls = int(test.options["timing"].get("calls", 1))
+        print(f"{args.topic} {test.id}: target {test.options.get('target')}, {args.draws} draws, "
+              f"calls = {calls}")
+        print(f"  {'trainer':40s} {'min':>10s} {'mean':>10s} {'max':>10s} {'P(pass)':>8s} "
+              f"{f'P({calls} in a row)':>16s}")
+        for name, mod in trainers:
+            values, passed = _odds(topic, test, probes, verdicts, mod, args.draws)
+            p = float(np.mean(passed))
+            finite = values[np.isfinite(values)]
+            lo, mean, hi = ((finite.min(), finite.mean(), finite.max()) if finite.size
+                            else (np.nan, np.nan, np.nan))
+            print(f"  {name:40s} {lo:10.4g} {mean:10.4g} {hi:10.4g} {p:8.3f} {p ** calls:16.4f}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Graded probes for topic 02. Each draws seeded data, calls the code under test on copies, and
-returns what it computed. The convergence probe returns predictions on held-out inputs only; the
-held-out targets are drawn on the trusted side (verdicts.py) from the same seed."""
+returns what it computed. The convergence test is fed: the grader runs ``regression_task`` on its own
+secret stream, sends the training set only, and keeps the held-out inputs and targets and the true
+parameters (names starting with ``_``); verdicts.py scores the returned parameters on them."""
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
@@ -8,7 +9,7 @@ from autograder.checks.calls import watch_inputs
 
 
 def regression_data(rng, n=60, d=4, noise=0.5):
-    """Shared with verdicts.py: the draws and their order must not change."""
+    """Seeded data: the probes here and the grader's feed (``regression_task``) draw from it."""
     w_true = rng.standard_normal(d)
     w_true *= 4.0 / np.linalg.norm(w_true)  # (d,) fixed signal strength: R^2 near 0.98 is reachable
     b_true = float(rng.uniform(3.0, 6.0))  # large enough that a model without bias fails
@@ -71,10 +72,21 @@ def r2_values(sub, rng):
             "offset": sub.r2_score(y.copy(), y + 1.0)}
 
 
-@watch_inputs
-def gd_convergence(sub, rng, lr=0.1, n_steps=150, n_test=200):
-    _, _, X, y = regression_data(rng, n=80, d=5)
-    X_test = rng.standard_normal((n_test, 5))  # (n_test, d); its targets live in verdicts.py
-    w, b, losses = sub.fit_gd(X.copy(), y.copy(), lr=lr, n_steps=n_steps)
-    return {"pred": np.asarray(sub.predict(X_test.copy(), w, b), dtype=float),
-            "curve": np.asarray(losses, dtype=float)}
+def regression_task(rng, n_train=80, n_test=200, d=5, noise=0.5):
+    """Run by the grader, not here: the training set (sent) and the held-out set (kept)."""
+    w_true, b_true, X, y = regression_data(rng, n=n_train, d=d, noise=noise)
+    X_test = rng.standard_normal((n_test, d))  # (n_test, d)
+    y_test = X_test @ w_true + b_true + noise * rng.standard_normal(n_test)  # (n_test,)
+    return {"X": X, "y": y, "_X_train": X, "_X_test": X_test, "_y_test": y_test,
+            "_w_true": w_true, "_b_true": np.float64(b_true)}
+
+
+def gd_convergence(sub, rng, lr=0.1, n_steps=150):
+    def train(X, y):
+        w, b, losses = sub.fit_gd(X.copy(), y.copy(), lr=lr, n_steps=n_steps)
+        w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
+        # predict on the training inputs: checked against the reference's X @ w + b of these params
+        pred = sub.predict(X.copy(), w.copy(), b.item() if b.size == 1 else b.copy())
+        return {"param.w": w, "param.b": b, "pred_train": np.asarray(pred, dtype=float),
+                "curve": np.asarray(losses, dtype=float).reshape(-1)}
+    return train

@@ -7,12 +7,17 @@ TOPIC = "02_linear_regression"
 # fixture -> the tests it must fail
 BUGGY = {'gradient_missing_2_over_n.ipynb': ['mse_gradients', 'gd_steps', 'gd_convergence'], 'gradient_missing_factor_2.ipynb': ['mse_gradients', 'gd_steps'], 'r2_wrong_denominator.ipynb': ['r2_values'], 'no_bias.ipynb': ['normal_equation_values', 'gd_steps', 'gd_convergence'], 'fit_wrong_default_steps.ipynb': ['gd_steps']}
 ALTERNATIVES = ['alt_correct_lstsq_float32.ipynb', 'alt_correct_numpy_scalars.ipynb']
+# forgery -> its honest twin: the convergence test is fed (the held-out set and the true weights
+# never reach the sandbox) and scores the returned (w, b) with the reference's predict, so a fit_gd
+# that skips training and looks up the true weights (callers' frames, a replay of the probe's draws
+# from the run's seed; full marks before the test was fed) scores what the untrained fit scores.
+FORGERIES = {'forged_true_weights_without_training.ipynb': 'untrained_graded_run.ipynb'}
 
 
 @pytest.fixture(scope="module")
 def graded(fixtures, tmp_path_factory, fixture_grader):
     return fixture_grader(fixtures / TOPIC, tmp_path_factory.mktemp(TOPIC), TOPIC,
-                          [*BUGGY, *ALTERNATIVES], SEED)
+                          [*BUGGY, *ALTERNATIVES, *FORGERIES, *FORGERIES.values()], SEED)
 
 
 @pytest.mark.parametrize("name", sorted(BUGGY))
@@ -23,3 +28,11 @@ def test_buggy_submission_fails_its_target_tests(graded, name, expect):
 @pytest.mark.parametrize("name", ALTERNATIVES)
 def test_alternative_correct_submission_gets_full_marks(graded, name, expect):
     expect.full_marks(graded[name])
+
+
+@pytest.mark.parametrize("name", sorted(FORGERIES))
+def test_forgery_scores_what_its_honest_twin_scores(graded, name):
+    forged, twin = graded[name], graded[FORGERIES[name]]
+    assert {t.id: t.score for t in forged.tests} == {t.id: t.score for t in twin.tests}
+    assert {t.id: t.status for t in twin.tests}["gd_convergence"] == "failed"
+    assert forged.score < forged.max_score
