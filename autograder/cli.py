@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("topic")
     g.add_argument("submissions", nargs="+", help="notebooks, .py files or folders")
     g.add_argument("--out", required=True)
-    g.add_argument("--sandbox", default="auto", choices=["auto", "process", "docker"])
+    g.add_argument("--sandbox", default="auto", choices=["auto", "process", "docker", "docker-warm"])
     g.add_argument("--seed", type=int, default=None, help="reproduce a run (the report records it)")
     g.add_argument("--jobs", type=_positive_int, default=1, help="submissions graded at once")
     g.add_argument("--executor", default="local", choices=["local", "ray"],
@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="solution scores full marks, stub scores zero")
     v.add_argument("topics", nargs="*")
-    v.add_argument("--sandbox", default="auto", choices=["auto", "process", "docker"])
+    v.add_argument("--sandbox", default="auto", choices=["auto", "process", "docker", "docker-warm"])
     v.add_argument("--seed", type=int, default=None)
     v.add_argument("--jobs", type=_positive_int, default=1, help="topics validated at once")
     v.set_defaults(fn=_cmd_validate)

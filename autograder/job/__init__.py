@@ -106,7 +106,7 @@ JOB_SCHEMA = {
                            "disk_mb": _INT, "cpus": _NUM, "cell_s": _NUM},
         },
         "tests": {"type": "array", "items": _STR, "maxItems": 1000},
-        "sandbox": {"enum": ["auto", "process", "docker"]},
+        "sandbox": {"enum": ["auto", "process", "docker", "docker-warm"]},
         "gpu": {"type": "boolean"},
     },
 }

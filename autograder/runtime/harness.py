@@ -198,13 +198,44 @@ def _twins(original, top: str) -> list:
     return found
 
 
+_GUARDS: list = []  # the wrappers put in place (compared by identity)
+
+
+def _resolve_module(modname: str):
+    """A module, or a namespace reached by attributes from one (``torch.ops.aten``)."""
+    try:
+        return importlib.import_module(modname)
+    except Exception:  # noqa: BLE001 - not importable as such: walk attributes from the top
+        parts = modname.split(".")
+        obj = importlib.import_module(parts[0])
+        for part in parts[1:]:
+            obj = getattr(obj, part)
+        return obj
+
+
+def _aten_twin(modname: str, attr: str):
+    """The dispatcher's own entry for a forbidden torch function: ``torch.ops.aten.<attr>`` calls
+    the same kernel without going through any Python alias, so it is guarded too."""
+    if modname.split(".")[0] != "torch" or modname == "torch.ops.aten":
+        return None
+    torch = sys.modules.get("torch")
+    try:
+        ns = torch.ops.aten
+        getattr(ns, attr)  # raises when the dispatcher has no such operator
+    except Exception:  # noqa: BLE001
+        return None
+    return ns
+
+
 def _wrap_forbidden_function(dotted, violations, guard=None):
     modname, _, attr = dotted.rpartition(".")
     try:
-        module = importlib.import_module(modname)
+        module = _resolve_module(modname)
         original = getattr(module, attr)
     except Exception:
         return
+    if any(original is g for g in _GUARDS):
+        return  # already guarded, as a twin of an earlier name (torch.ops.aten.<op>)
 
     def guarded(*args, **kwargs):
         # Only the probe itself may call it (the probes are trusted; what they call is not).
@@ -217,8 +248,12 @@ def _wrap_forbidden_function(dotted, violations, guard=None):
             raise ForbiddenAPIError(f"{dotted} is not allowed in this exercise")
         return original(*args, **kwargs)
 
+    _GUARDS.append(guarded)
     places = [(module, attr)] + [p for p in _twins(original, modname.split(".")[0])
                                  if p != (module, attr)]
+    aten = _aten_twin(modname, attr)
+    if aten is not None and (aten, attr) not in places:
+        places.append((aten, attr))
     for mod, name in places:
         try:
             setattr(mod, name, guarded)
@@ -299,6 +334,8 @@ def _is_function_name(dotted: str) -> bool:
     to learn that it is a module would cost a second per run)."""
     if "." not in dotted:
         return False
+    if dotted.startswith("torch.ops."):
+        return True  # dispatcher operators (torch.ops.aten.<op>): attributes of a namespace object
     try:
         return importlib.util.find_spec(dotted) is None
     except (ImportError, ValueError, AttributeError):

@@ -132,20 +132,21 @@ def job_bytes(job: dict) -> bytes:
 
 
 def get_sandbox(name: str = "auto", *, warn=print) -> Sandbox:
-    """"process", "docker", or "auto" (Docker when a daemon answers and the image is built, else
-    the process sandbox, with a warning)."""
+    """"process", "docker", "docker-warm" (Docker with a zygote per slot: see
+    ``autograder.sandbox.docker``), or "auto" (Docker when a daemon answers and the image is built,
+    else the process sandbox, with a warning)."""
     from autograder.sandbox.process import ProcessSandbox
 
     if name == "process":
         return ProcessSandbox()
-    if name in ("docker", "auto"):
+    if name in ("docker", "docker-warm", "auto"):
         try:
             from autograder.sandbox.docker import DockerSandbox  # adapter, optional
 
-            return DockerSandbox.connect()
+            return DockerSandbox.connect(warm=True if name == "docker-warm" else None)
         except Exception as exc:  # noqa: BLE001 - any failure to reach Docker means "not here"
-            if name == "docker":
+            if name in ("docker", "docker-warm"):
                 raise RuntimeError(f"the Docker sandbox is not available: {exc}") from exc
             warn(f"warning: Docker is not available ({str(exc)[:200]}); using the process sandbox")
             return ProcessSandbox()
-    raise ValueError(f"unknown sandbox {name!r}: choose process, docker or auto")
+    raise ValueError(f"unknown sandbox {name!r}: choose process, docker, docker-warm or auto")

@@ -88,6 +88,22 @@ def _clear(top: int) -> None:
             return
 
 
+def clear_dir(path: str | os.PathLike) -> bool:
+    """Empty the directory ``path`` (kept itself). Never raises; True if it is empty."""
+    try:
+        top = os.open(str(path), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        _clear(top)
+        with os.scandir(top) as it:
+            return next(iter(it), None) is None
+    except BaseException:  # noqa: BLE001
+        return False
+    finally:
+        os.close(top)
+
+
 def remove_tree(path: str | os.PathLike) -> bool:
     """Remove ``path`` and everything under it. Never raises; True if it is gone."""
     path = str(path)

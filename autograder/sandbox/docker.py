@@ -12,6 +12,18 @@ working directory is bind-mounted and ``out/`` is moved into the caller's ``work
 Containers are never reused: one per run, removed with its directory. ``AUTOGRADER_DOCKER_PRESTART=0``
 starts each container only when its job arrives; unused started containers are removed at exit.
 
+Warm mode (``AUTOGRADER_DOCKER_WARM=1`` or ``DockerSandbox(warm=True)``): one long-lived container
+per slot whose zygote (``_zygote_main.py``) has imported NumPy and torch once and forks a fresh
+child per submission, so ``import torch`` (~1.8 s of CPU) is not paid per submission. The child
+drops to the sandbox uid; the zygote never runs submission code. Between jobs every process of the
+sandbox uid is killed, /tmp, /dev/shm, /dev/mqueue and System V IPC are emptied (by a cleaner as
+that uid), and the host empties the working folder; the end of each job is a marker with a nonce
+the run never held, so it cannot be forged; a job that times out or is not cleaned replaces the
+container. What a run can still learn from an earlier one: nothing written (every writable place
+is emptied), no process (all killed). What stays shared by design: the preloaded modules' code and
+the zygote's memory as it was before any job (copy-on-write; nothing of a submission ever enters it).
+``tests/sandbox/test_docker_warm.py`` checks that no state crosses.
+
 This module is a thin adapter over the Docker SDK (``docker`` package); the engine never imports it
 directly (see :func:`autograder.sandbox.get_sandbox`).
 """
@@ -47,6 +59,11 @@ THREAD_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_N
                                 "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
 MAX_MARKERS = 10_000
 PRESTART_ENV = "AUTOGRADER_DOCKER_PRESTART"  # "0": start each container only when its job is ready
+WARM_ENV = "AUTOGRADER_DOCKER_WARM"  # "1": one zygote container per slot (see the module's doc)
+ZYGOTE = "sandbox/_zygote_main.py"
+WARM_PRELOAD = "numpy,torch"
+ERR_DIR = "/sandbox-stderr"
+WARM_START_S = 180.0  # the zygote's imports, on a loaded host
 
 
 class _Attach:
@@ -119,6 +136,103 @@ class _Attach:
         return self.err.decode("utf-8", "replace"), self.dropped > 0
 
 
+class _WarmAttach(_Attach):
+    """The attach stream of a warm container: stdout is the current run's channel up to the
+    zygote's end marker (whose nonce the run never had); markers between jobs are the zygote's."""
+
+    MAX_DOC = 4096
+
+    def __init__(self, sock, cap: int):
+        super().__init__(sock, cap)
+        self.buf = bytearray()
+        self.end_marker: bytes | None = None
+        self.ready_marker: bytes | None = b"\0AGZ-READY-0\0"
+        self.ended = threading.Event()
+        self.ready = threading.Event()
+        self.end_doc: dict | None = None
+        self.closed = threading.Event()
+
+    def expect(self, *, end: bytes, ready: bytes | None = None) -> None:
+        with self._lock:
+            self.end_marker, self.end_doc = end, None
+            self.ended.clear()
+            if ready is not None:
+                self.ready_marker = ready
+                self.ready.clear()
+
+    def disarm(self) -> None:
+        with self._lock:
+            self.channel = None
+
+    def _read(self):
+        try:
+            super()._read()
+        finally:
+            self.closed.set()
+            self.ended.set()
+            self.ready.set()
+
+    def _stdout(self, data: bytes):
+        import json
+
+        with self._lock:
+            self.buf += data
+            while True:
+                end, ready = self.end_marker, self.ready_marker
+                i = self.buf.find(end) if end else -1
+                if i >= 0:
+                    j = self.buf.find(b"\n", i + len(end))
+                    if j < 0:
+                        self._pass(i)  # the status line is still coming
+                        if len(self.buf) > len(end) + self.MAX_DOC:
+                            self.end_doc, self.end_marker = {}, None
+                            self.ended.set()
+                        return
+                    self._pass(i)
+                    try:
+                        doc = json.loads(bytes(self.buf[len(end):j - i]))
+                    except ValueError:
+                        doc = {}
+                    del self.buf[:j - i + 1]
+                    self.end_doc, self.end_marker = doc if isinstance(doc, dict) else {}, None
+                    self.channel = None
+                    self.ended.set()
+                    continue
+                k = self.buf.find(ready) if ready else -1
+                if k >= 0:
+                    del self.buf[:k + len(ready)]  # between jobs: nothing else is anyone's
+                    self.ready_marker = None
+                    self.ready.set()
+                    continue
+                keep = max(len(end or b""), len(ready or b"")) - 1
+                self._pass(max(0, len(self.buf) - max(keep, 0)))
+                return
+
+    def _pass(self, n: int) -> None:
+        """Hand the first ``n`` buffered bytes to the run's channel (or drop them between jobs)."""
+        if n <= 0:
+            return
+        chunk = bytes(self.buf[:n])
+        del self.buf[:n]
+        if self.channel is not None:
+            self.channel.feed(chunk)
+
+
+@dataclass
+class _Warm:
+    """A slot's long-lived zygote container (warm mode)."""
+
+    limits: Limits
+    cid: str
+    sock: object
+    reader: _WarmAttach
+    dir: Path
+    disk: bool = False
+    runs: int = 0
+    errdir: Path | None = None  # the run's stderr, on its own small tmpfs (not the disk quota)
+    errdisk: bool = False
+
+
 @dataclass
 class _Started:
     """A fresh container, started and blocked reading its job; used for exactly one submission."""
@@ -134,10 +248,14 @@ class _Started:
 class DockerSandbox:
     name = "docker"
 
-    def __init__(self, client, image: str, gpu_name: str | None = None, prestart: bool | None = None):
+    def __init__(self, client, image: str, gpu_name: str | None = None, prestart: bool | None = None,
+                 warm: bool | None = None):
         self.client = client
         self.image = image
         self.gpu_name = gpu_name
+        self.warm = os.environ.get(WARM_ENV, "0") == "1" if warm is None else warm
+        self.name = "docker-warm" if self.warm else "docker"
+        self._warm: dict[int, _Warm] = {}
         # Start the next slot's container while the trusted side judges the last submission: the
         # container start (runc, ~0.3-0.5 s) leaves the critical path. Nothing is shared between
         # submissions: each container, and its own working directory, serves one run only.
@@ -148,9 +266,12 @@ class DockerSandbox:
         atexit.register(self.close)
 
     def close(self) -> None:
-        """Remove the containers started ahead and not used."""
+        """Remove the containers started ahead and not used, and the warm ones."""
         with self._lock:
             pending, self._next = list(self._next.values()), {}
+            warm, self._warm = list(self._warm.values()), {}
+        for box in warm:
+            self._discard_warm(box)
         for fut in pending:
             try:
                 self._discard(fut.result(timeout=60))
@@ -158,7 +279,7 @@ class DockerSandbox:
                 pass
 
     @classmethod
-    def connect(cls, image: str | None = None) -> "DockerSandbox":
+    def connect(cls, image: str | None = None, warm: bool | None = None) -> "DockerSandbox":
         """Raises when no daemon answers or the grading image is not built."""
         import docker
 
@@ -178,9 +299,14 @@ class DockerSandbox:
             if "nvidia" in runtimes or shutil.which("nvidia-container-runtime-hook") \
                     or shutil.which("nvidia-container-cli"):
                 gpu = name
-        return cls(client, image, gpu)
+        return cls(client, image, gpu, warm=warm)
 
     def describe(self) -> str:
+        if self.warm:
+            return ("docker (warm): per slot, a container whose zygote forks a fresh process per "
+                    "submission under an unprivileged uid; every process of that uid killed and every "
+                    "writable place emptied between submissions; no network, read-only root, no "
+                    "capabilities, memory/pid/CPU limits, only the working directory visible")
         return ("docker: fresh container per submission, no network, read-only root, unprivileged uid, "
                 "no capabilities, memory/pid/CPU limits, only the working directory visible")
 
@@ -191,7 +317,7 @@ class DockerSandbox:
         for p in workdir.rglob("*"):
             os.lchown(p, UID, UID)
 
-    def _config(self, workdir: Path, limits: Limits) -> dict:
+    def _config(self, workdir: Path, limits: Limits, warm: bool = False, errdir: Path | None = None) -> dict:
         import docker
 
         cpus = float(getattr(limits, "cpus", 1.0) or 1.0)
@@ -221,6 +347,22 @@ class DockerSandbox:
         )
         if limits.gpu and self.gpu_name:
             host["device_requests"] = [docker.types.DeviceRequest(count=-1, capabilities=[["gpu"]])]
+        if warm:
+            # The zygote is root in the container with only what it needs to drop to the sandbox
+            # uid; each run gets its own CPU-time limit from the zygote (per process), not here.
+            host["cap_add"] = ["SETUID", "SETGID"]
+            host["ulimits"] = [u for u in host["ulimits"] if u["Name"] != "cpu"]
+            host = self.client.api.create_host_config(**{**host, "binds": {
+                **host["binds"], str(errdir): {"bind": ERR_DIR, "mode": "rw"}}})
+            return dict(
+                image=self.image,
+                command=["python3", "-B", f"{LIB_DIR}/autograder/{ZYGOTE}", WARM_PRELOAD],
+                working_dir="/", user="0:0", environment=env,
+                stdin_open=True, tty=False, detach=False,
+                volumes=[SANDBOX_DIR, f"{LIB_DIR}/autograder", ERR_DIR],
+                labels=cleanup.labels(),
+                host_config=host,
+            )
         # The low-level call: with stdin_open and detach=False the SDK sets StdinOnce, so closing
         # our end of the attach socket is the harness's end of input.
         return dict(
@@ -308,6 +450,8 @@ class DockerSandbox:
         import requests
 
         workdir = Path(workdir)
+        if self.warm:
+            return self._run_warm(workdir=workdir, job=job, limits=limits, slot=slot)
         started = self._take(slot, limits)
         api, cid, raw, reader = self.client.api, started.cid, started.sock, started.reader
         # The container's own cgroup, read from the host: CPU time and memory of everything in it.
@@ -399,6 +543,185 @@ class DockerSandbox:
                          meter=cg.kind + " (the container's)" if cg is not None else "none",
                          cpu_s=None if cpu_total is None else cpu_total / 1e9,
                          limits_enforced=["memory", "pids", "CPU", "disk"])
+
+    # --- warm mode ---------------------------------------------------------------------------
+    def _start_warm(self, limits: Limits) -> _Warm:
+        own = Path(tempfile.mkdtemp(prefix=cleanup.workdir_prefix("docker")))
+        disk = mount_tmpfs(own, int(getattr(limits, "disk_mb", 0) or limits.tmpfs_mb), uid=UID)
+        self._prepare(own)
+        err = Path(tempfile.mkdtemp(prefix=cleanup.workdir_prefix("docker")))
+        # 64 MB: what is printed beyond the report's cap is only counted; past this, writes fail
+        errdisk = mount_tmpfs(err, 64, uid=UID)
+        self._prepare(err)
+        api = self.client.api
+        cid = None
+        try:
+            cid = api.create_container(**self._config(own, limits, warm=True, errdir=err))["Id"]
+            sock = api.attach_socket(cid, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            raw = getattr(sock, "_sock", sock)
+            reader = _WarmAttach(raw, 64 * 1024)
+            api.start(cid)
+            reader.start(time.monotonic())
+            box = _Warm(limits, cid, raw, reader, own, disk, errdir=err, errdisk=errdisk)
+            if not reader.ready.wait(WARM_START_S) or reader.closed.is_set():
+                text, _ = reader.text()
+                raise RuntimeError(f"the warm sandbox did not start: {text[-500:]}")
+            return box
+        except BaseException:
+            self._discard_warm(_Warm(limits, cid, None, None, own, disk, errdir=err, errdisk=errdisk))
+            raise
+
+    def _discard_warm(self, box: _Warm) -> None:
+        self._discard(box)
+        if box.errdir is not None:
+            if box.errdisk:
+                unmount(box.errdir)
+            cleanup.remove_tree(box.errdir)
+
+    def _warm_box(self, slot: int, limits: Limits) -> _Warm:
+        with self._lock:
+            box = self._warm.pop(slot, None)
+        if box is not None and (box.limits != limits or box.reader.closed.is_set()):
+            self._discard_warm(box)
+            box = None
+        return box if box is not None else self._start_warm(limits)
+
+    def _run_warm(self, *, workdir: Path, job: dict, limits: Limits, slot: int) -> RunResult:
+        import json
+        import resource
+        import secrets
+
+        box = self._warm_box(slot, limits)
+        raw, reader = box.sock, box.reader
+        if not reader.ready.wait(60) or reader.closed.is_set():
+            self._discard_warm(box)
+            box = self._start_warm(limits)
+            raw, reader = box.sock, box.reader
+        keep = False
+        channel = None
+        try:
+            for folder in (box.dir, box.errdir):
+                if not cleanup.clear_dir(folder):
+                    raise RuntimeError("the warm sandbox's working folder could not be emptied")
+                os.chown(folder, UID, UID)
+                os.chmod(folder, 0o755)
+            cg = Cgroup.find(box.cid)
+            cpu0 = cg.cpu_ns() if cg is not None else None
+            ev0 = cg.limit_events() if cg is not None else {}
+            end, sync = secrets.token_hex(16), secrets.token_hex(16)
+            cpu = int(limits.cpu_s)
+            env = self._config_env()
+            header = json.dumps({
+                "end": end, "sync": sync, "uid": UID, "cwd": SANDBOX_DIR,
+                "stderr": f"{ERR_DIR}/stderr", "env": env,
+                "rlimits": [[resource.RLIMIT_CPU, cpu, cpu + 1],
+                            [resource.RLIMIT_FSIZE, 256 << 20, 256 << 20],
+                            [resource.RLIMIT_CORE, 0, 0], [resource.RLIMIT_NOFILE, 256, 256]],
+            }).encode()
+            reader.expect(end=b"\0AGZ-END-" + end.encode() + b"\0")
+            t0 = time.monotonic()
+            channel, public = open_channel(job, send=raw.sendall, meter=cg, t0=t0)
+            with reader._lock:
+                reader.channel = channel
+            raw.sendall(struct.pack(">I", len(header)) + header)
+            channel.send(public)
+            finished = reader.ended.wait(max(0.1, limits.wall_s))
+            wall = time.monotonic() - t0
+            doc = reader.end_doc if finished and not reader.closed.is_set() else None
+            timed_out = not finished
+            reader.disarm()
+            channel.close()
+            with channel._send_lock:  # nothing of this run may reach the next one's stdin
+                channel._send_raw = lambda _data: None
+            cpu_total = (cg.cpu_ns() - cpu0) if cg is not None and cpu0 is not None else None
+            if cpu_total is None:
+                cpu_total = channel.cpu_ns_at_done
+            events = cg.limit_events() if cg is not None else {}
+            oom = events.get("memory", 0) > ev0.get("memory", 0)
+            stderr, truncated = self._warm_stderr(box.errdir, limits.output_kb * 1024)
+            out = box.dir / "out"
+            try:
+                if out.is_symlink():
+                    os.symlink(os.readlink(out), workdir / "out")
+                elif out.is_dir():
+                    shutil.copytree(out, workdir / "out", symlinks=True, dirs_exist_ok=True)
+            except OSError:
+                pass
+            full = box.disk and disk_full(box.dir)
+            # Emptied now, by the trusted side, so that nothing this run wrote waits for the next
+            # (a folder that cannot be emptied retires the container).
+            if doc is not None and doc.get("cleaned") is True and cleanup.clear_dir(box.dir) \
+                    and cleanup.clear_dir(box.errdir):
+                reader.expect(end=b"", ready=b"\0AGZ-READY-" + sync.encode() + b"\0")
+                reader.end_marker = None
+                raw.sendall(sync.encode())
+                keep = True
+            if cg is not None:
+                cg.remove()
+        finally:
+            if keep:
+                box.runs += 1
+                with self._lock:
+                    self._warm[slot] = box
+            else:
+                self._discard_warm(box)  # a run that timed out, or a zygote that could not clean
+        rc = None
+        if doc is not None and isinstance(doc.get("status"), int):
+            try:
+                rc = os.waitstatus_to_exitcode(doc["status"])
+            except ValueError:
+                rc = None
+        reason = by = None
+        if timed_out:
+            reason, by = f"time limit ({limits.wall_s:g} s wall clock)", "limit"
+        elif oom:
+            reason, by = f"memory limit ({limits.memory_mb} MB)", "limit"
+        elif doc is None:
+            reason, by = "the warm sandbox stopped during the run", "outside"
+        elif rc == -signal.SIGXCPU or (rc == -signal.SIGKILL and wall >= limits.cpu_s):
+            reason, by = f"CPU time limit ({limits.cpu_s:g} s)", "limit"
+        elif full or "No space left on device" in stderr:
+            reason, by = (f"disk limit ({int(getattr(limits, 'disk_mb', 0) or limits.tmpfs_mb)} MB "
+                          f"working folder)"), "limit"
+        elif "MemoryError" in stderr or "Cannot allocate memory" in stderr:
+            reason, by = f"memory limit ({limits.memory_mb} MB)", "limit"
+        elif rc is not None and rc < 0:
+            try:
+                reason = f"killed by signal {signal.Signals(-rc).name}"
+            except ValueError:
+                reason = f"killed by signal {-rc}"
+            by = "limit"  # inside a warm container nothing but the run itself can signal it
+        return RunResult(sandbox=self.name, isolation=self.describe(), returncode=rc, wall_s=wall,
+                         timed_out=timed_out, killed_reason=reason, killed_by=by, stderr=stderr,
+                         stderr_truncated=truncated, markers=channel.markers,
+                         device=self.gpu_name if limits.gpu else None, timed=channel.timed,
+                         protocol_errors=channel.protocol_errors,
+                         meter=cg.kind + " (the container's)" if cg is not None else "none",
+                         cpu_s=None if cpu_total is None else cpu_total / 1e9,
+                         limits_enforced=["memory", "pids", "CPU", "disk"])
+
+    @staticmethod
+    def _config_env() -> dict:
+        return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+                "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "HOME": SANDBOX_DIR,
+                "PYTHONPATH": LIB_DIR, "MPLCONFIGDIR": "/tmp/matplotlib", **THREAD_ENV}
+
+    @staticmethod
+    def _warm_stderr(folder: Path, cap: int) -> tuple[str, bool]:
+        try:
+            fd = os.open(folder / "stderr", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return "", False
+        try:
+            import stat as _stat
+
+            st = os.fstat(fd)
+            if not _stat.S_ISREG(st.st_mode):
+                return "", False
+            data = os.read(fd, cap + 1) if cap > 0 else b""
+            return data[:cap].decode("utf-8", "replace"), st.st_size > cap
+        finally:
+            os.close(fd)
 
     def _killed_from_outside(self, cid: str, t0: float) -> bool:
         """Did the daemon record a kill of this container (``docker kill``/``stop``, a daemon

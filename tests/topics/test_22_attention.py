@@ -30,7 +30,8 @@ ALTERNATIVES = ["alt_correct_float64.ipynb"]
 def graded(fixtures, tmp_path_factory, fixture_grader):
     # jobs=1: one notebook at a time, so that the CPU speed test is not skewed
     return fixture_grader(fixtures / TOPIC, tmp_path_factory.mktemp(TOPIC), TOPIC,
-                          [*BUGGY, *ALTERNATIVES, "forbidden_sdpa.ipynb", "forbidden_sdpa_dynamic.ipynb"], SEED, jobs=1)
+                          [*BUGGY, *ALTERNATIVES, "forbidden_sdpa.ipynb", "forbidden_sdpa_dynamic.ipynb",
+                           "forbidden_aten_sdpa.ipynb"], SEED, jobs=1)
 
 
 @pytest.mark.parametrize("name", sorted(BUGGY))
@@ -85,4 +86,13 @@ def test_forbidden_function_reached_by_computed_name_is_caught_at_run_time(grade
     report = graded["forbidden_sdpa_dynamic.ipynb"]
     assert report.score == 0
     assert any("called forbidden torch.nn.functional.scaled_dot_product_attention" in t.output
+               for t in report.tests), [t.output for t in report.tests]
+
+
+def test_the_dispatchers_own_entry_is_guarded_too(graded):
+    # torch.ops.aten.scaled_dot_product_attention reaches the same kernel with no Python alias
+    report = graded["forbidden_aten_sdpa.ipynb"]
+    assert report.score == 0
+    assert any("called forbidden torch.ops.aten.scaled_dot_product_attention" in t.output
+               or "called forbidden torch.nn.functional.scaled_dot_product_attention" in t.output
                for t in report.tests), [t.output for t in report.tests]
