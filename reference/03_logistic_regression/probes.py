@@ -1,6 +1,7 @@
 """Graded probes for topic 03. Each draws seeded data, calls the code under test on copies, and
-returns what it computed. The convergence probe returns predictions on held-out inputs only; the
-held-out labels are drawn on the trusted side (verdicts.py) from the same seed."""
+returns what it computed. The convergence test is fed: the grader runs ``classification_task`` on
+its own secret stream, sends the training set only, and keeps the held-out inputs and labels and the
+true parameters (names starting with ``_``); verdicts.py scores the returned parameters on them."""
 import numpy as np
 
 from autograder.checks.gradients import fd_diagnostic
@@ -8,7 +9,7 @@ from autograder.checks.calls import watch_inputs
 
 
 def teacher(rng, d=2, strength=8.0):
-    """Shared with verdicts.py: a fixed-strength true direction and bias (draw order matters)."""
+    """A fixed-strength true direction and bias (draw order matters)."""
     w_true = rng.standard_normal(d)
     w_true *= strength / np.linalg.norm(w_true)  # (d,)
     b_true = float(rng.uniform(-1.0, 1.0))
@@ -95,12 +96,23 @@ def metrics_values(sub, rng):
     return obs
 
 
-@watch_inputs
-def fit_convergence(sub, rng, n_train=300, n_test=400, lr=0.5, n_steps=200):
-    w_true, b_true = teacher(rng)
-    X = rng.standard_normal((n_train, 2))  # (n_train, 2)
-    y = labels_from(rng, X, w_true, b_true)
-    X_test = rng.standard_normal((n_test, 2))  # (n_test, 2); its labels live in verdicts.py
-    w, b, losses = sub.fit_logistic(X.copy(), y.copy(), lr=lr, n_steps=n_steps)
-    return {"pred": np.asarray(sub.predict(X_test.copy(), np.asarray(w), float(b))).astype(np.int64),
-            "curve": np.asarray(losses, dtype=float)}
+def classification_task(rng, n_train=300, n_test=400, d=2):
+    """Run by the grader, not here: the training set (sent) and the held-out set (kept)."""
+    w_true, b_true = teacher(rng, d)
+    X = rng.standard_normal((n_train, d))  # (n_train, d)
+    y = labels_from(rng, X, w_true, b_true)  # (n_train,)
+    X_test = rng.standard_normal((n_test, d))  # (n_test, d)
+    y_test = labels_from(rng, X_test, w_true, b_true)  # (n_test,)
+    return {"X": X, "y": y, "_X_train": X, "_X_test": X_test, "_y_test": y_test,
+            "_w_true": w_true, "_b_true": np.float64(b_true)}
+
+
+def fit_convergence(sub, rng, lr=0.5, n_steps=200):
+    def train(X, y):
+        w, b, losses = sub.fit_logistic(X.copy(), y.copy(), lr=lr, n_steps=n_steps)
+        w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
+        # predict on the training inputs: checked against the reference's labels for these params
+        pred = sub.predict(X.copy(), w.copy(), b.item() if b.size == 1 else b.copy())
+        return {"param.w": w, "param.b": b, "pred_train": np.asarray(pred, dtype=float),
+                "curve": np.asarray(losses, dtype=float).reshape(-1)}
+    return train

@@ -1,15 +1,24 @@
-"""Trusted-side verdicts for topic 03: held-out labels are regenerated here from the seed."""
+"""Trusted-side verdicts for topic 03: the convergence test's held-out set comes from the grader's
+fed probe (never sent to the sandbox), and the student's trained parameters are scored here with
+the reference's own predict."""
 import importlib.util
 from pathlib import Path
 
 import numpy as np
 
-from autograder.checks.convergence import held_out_accuracy
-from autograder.runtime.harness import probe_rng
+from autograder.checks import Verdict
+from autograder.checks.convergence import held_out_accuracy, target_verdict
+
+# predict(X_train, w, b) must give the reference's labels (1 where X @ w + b >= 0) except within
+# TIE of the boundary, relative to |X| @ |w| + |b|: a predict computing z in float32 rounds z by at
+# most 2.2e-7 of that scale (measured over 300 feeds with the reference's trained parameters; no
+# label flipped), and a wrong predict (> 0.5 threshold on z, flipped classes) disagrees
+# on whole regions, not on points this close to the boundary.
+TIE = 1e-5
 
 
-def _probes():
-    spec = importlib.util.spec_from_file_location("probes_03", Path(__file__).with_name("probes.py"))
+def _reference():
+    spec = importlib.util.spec_from_file_location("reference_03", Path(__file__).with_name("reference.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -22,15 +31,40 @@ def plottable(curve):
     return np.clip(np.asarray(curve, dtype=float).reshape(-1), -1e12, 1e12)
 
 
-def accuracy_target(*, ref, sub, test, seed):
-    """Held-out accuracy: the same draws as the probe, then the test labels (never in the sandbox)."""
-    n_train, n_test = test.options.get("n_train", 300), test.options.get("n_test", 400)
-    probes = _probes()
-    rng = probe_rng(seed, test.id)
-    w_true, b_true = probes.teacher(rng)
-    X = rng.standard_normal((n_train, 2))
-    probes.labels_from(rng, X, w_true, b_true)
-    X_test = rng.standard_normal((n_test, 2))
-    y_test = probes.labels_from(rng, X_test, w_true, b_true)
-    return held_out_accuracy(pred=sub.get("pred"), labels=y_test, target=float(test.options["target"]),
-                             curve=plottable(sub.get("curve")), reference_curve=plottable(ref.get("curve")))
+def accuracy_target(*, ref, sub, test, seed, held_out=None):
+    """Fed test: the student's trained (w, b) go through the reference's predict on held-out inputs
+    the sandbox never saw; their accuracy against the held-out labels is the metric. A
+    ``fit_logistic`` that does not train, or looks for the answer anywhere in its process, gains
+    nothing."""
+    if held_out is None:
+        raise RuntimeError("fit_convergence must be a fed probe ([tests.timing] feed = \"classification_task\")")
+    target = float(test.options["target"])
+    curves = {"curve": plottable(sub.get("curve")), "reference_curve": plottable(ref.get("curve"))}
+    X_train, X_test, y_test = held_out["X_train"], held_out["X_test"], held_out["y_test"]
+    d = X_test.shape[1]
+    w = np.asarray(sub.get("param.w"), dtype=float)
+    b = np.asarray(sub.get("param.b"), dtype=float)
+    if w.size != d:
+        return Verdict(0.0, f"fit_logistic returned w of shape {w.shape}; the data has {d} features, "
+                            f"so w needs shape ({d},)")
+    if b.size != 1:
+        return Verdict(0.0, f"fit_logistic returned b of shape {b.shape}; b is one number")
+    w, b = w.reshape(d), float(b.reshape(-1)[0])
+    if not (np.all(np.isfinite(w)) and np.isfinite(b)):
+        return target_verdict("accuracy", None, target, **curves)
+    reference = _reference()
+    with np.errstate(all="ignore"):
+        z = X_train @ w + b  # (n_train,)
+        scale = np.abs(X_train) @ np.abs(w) + abs(b)  # (n_train,)
+        expected = np.asarray(reference.predict(X_train, w, b))
+        pred = np.asarray(sub.get("pred_train"), dtype=float).reshape(-1)
+        if pred.shape != expected.shape:
+            return Verdict(0.0, f"predict returned {pred.size} labels for {expected.size} training inputs")
+        wrong = (pred != expected) & ~(np.abs(z) <= TIE * scale)
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            return Verdict(0.0, f"predict(X, w, b) with fit_logistic's (w, b) disagrees with "
+                                f"1[X @ w + b >= 0] on {int(wrong.sum())} of {wrong.size} training inputs "
+                                f"(first: input {i}, X @ w + b = {z[i]:.4g}, predicted {pred[i]:g})")
+        pred_test = reference.predict(X_test, w, b)  # (n_test,)
+    return held_out_accuracy(pred=pred_test, labels=y_test, target=target, **curves)
