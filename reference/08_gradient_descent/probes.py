@@ -1,14 +1,16 @@
 """Graded probes for topic 08. Each draws seeded data, calls the code under test on copies, and
 returns what it computed. Where the code under test needs a generator, the probe derives one integer
 seed from its per-run stream and gives a fresh np.random.default_rng(seed) to the call, so the
-reference and the submission see identical generators. The convergence probe returns predictions
-on held-out inputs only; the held-out targets are drawn in verdicts.py from the same seed."""
+reference and the submission see identical generators. The convergence test is fed: the grader runs
+``lsq_task`` on its own secret stream, sends the training set and the generator's seed only, and
+keeps the held-out inputs and targets and the true weights (names starting with ``_``); verdicts.py
+scores the returned weights on them."""
 import numpy as np
 from autograder.checks.calls import watch_inputs
 
 
 def lsq_data(rng, n=50, d=3, noise=0.3):
-    """Shared with verdicts.py: the draws and their order must not change."""
+    """Seeded data: the probes here and the grader's feed (``lsq_task``) draw from it."""
     w_true = rng.standard_normal(d)
     w_true *= 3.0 / np.linalg.norm(w_true)  # (d,) fixed signal strength
     X = rng.standard_normal((n, d))  # (n, d)
@@ -89,12 +91,18 @@ def lr_effects(sub, rng):
     return obs
 
 
-@watch_inputs
-def minibatch_convergence(sub, rng, n_epochs=8, batch_size=16, lr=0.05, n_test=300):
-    _, X, y = lsq_data(rng, n=240, d=6)
-    X_test = rng.standard_normal((n_test, 6))  # (n_test, d); its targets live in verdicts.py
-    hist = np.asarray(sub.minibatch_gd(X.copy(), y.copy(), np.zeros(6), lr, n_epochs, batch_size,
-                                       _gen(rng)), dtype=float)  # (n_epochs + 1, d)
-    # The training loss per epoch, computed here (not by the submission) for the report's plot.
-    curve = np.mean((X @ hist.T - y[:, None]) ** 2, axis=0) if hist.ndim == 2 else np.array([np.nan])
-    return {"pred": X_test @ hist[-1], "curve": curve}
+def lsq_task(rng, n_train=240, n_test=300, d=6, noise=0.3):
+    """Run by the grader, not here: the training set (sent) and the held-out set (kept)."""
+    w_true, X, y = lsq_data(rng, n=n_train, d=d, noise=noise)
+    X_test = rng.standard_normal((n_test, d))  # (n_test, d)
+    y_test = X_test @ w_true + noise * rng.standard_normal(n_test)  # (n_test,)
+    return {"X": X, "y": y, "seed": np.int64(rng.integers(2**31)),
+            "_X_train": X, "_y_train": y, "_X_test": X_test, "_y_test": y_test, "_w_true": w_true}
+
+
+def minibatch_convergence(sub, rng, n_epochs=8, batch_size=16, lr=0.05):
+    def train(X, y, seed):
+        gen = np.random.default_rng(int(np.asarray(seed).reshape(-1)[0]))
+        hist = sub.minibatch_gd(X.copy(), y.copy(), np.zeros(X.shape[1]), lr, n_epochs, batch_size, gen)
+        return {"history": np.asarray(hist, dtype=float)}  # (n_epochs + 1, d)
+    return train

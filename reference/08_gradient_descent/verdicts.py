@@ -1,4 +1,6 @@
-"""Trusted-side verdicts for topic 08: held-out targets are regenerated here from the seed."""
+"""Trusted-side verdicts for topic 08: the convergence test's held-out set comes from the grader's
+fed probe (never sent to the sandbox), and the student's final weights are scored here with the
+reference's own loss."""
 import importlib.util
 from pathlib import Path
 
@@ -6,11 +8,12 @@ import numpy as np
 
 from autograder.checks import Verdict
 from autograder.checks.convergence import target_verdict
-from autograder.runtime.harness import probe_rng
+
+MAX_CURVE_ROWS = 1000  # rows of the returned history drawn in the report
 
 
-def _probes():
-    spec = importlib.util.spec_from_file_location("probes_08", Path(__file__).with_name("probes.py"))
+def _reference():
+    spec = importlib.util.spec_from_file_location("reference_08", Path(__file__).with_name("reference.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -23,16 +26,36 @@ def plottable(curve):
     return np.clip(np.asarray(curve, dtype=float).reshape(-1), -1e12, 1e12)
 
 
-def test_mse_target(*, ref, sub, test, seed):
-    """Held-out MSE of the final weights; the noise variance (0.09) is the floor."""
-    n_test = int(test.options.get("n_test", 300))
-    rng = probe_rng(seed, test.id)
-    w_true, _, _ = _probes().lsq_data(rng, n=240, d=6)  # same draws as the probe
-    X_test = rng.standard_normal((n_test, 6))
-    y_test = X_test @ w_true + 0.3 * rng.standard_normal(n_test)
-    pred = np.asarray(sub.get("pred"), dtype=float).reshape(-1)
-    if pred.shape != y_test.shape:
-        return Verdict(0.0, f"{pred.size} predictions for {y_test.size} held-out examples")
-    value = float(np.mean((pred - y_test) ** 2)) if np.all(np.isfinite(pred)) else None
+def _training_curve(history, X, y):
+    """The training loss after each epoch of a returned history, computed here for the report (the
+    reference's history trained on the same feed: one run's reference and submission share it)."""
+    if history is None:
+        return None
+    h = np.asarray(history, dtype=float)
+    if h.ndim != 2 or h.shape[1] != X.shape[1]:
+        return None
+    with np.errstate(all="ignore"):
+        return plottable(np.mean((X @ h[:MAX_CURVE_ROWS].T - y[:, None]) ** 2, axis=0))  # (epochs + 1,)
+
+
+def test_mse_target(*, ref, sub, test, seed, held_out=None):
+    """Fed test: the final weights of the student's mini-batch run go through the reference's loss on
+    held-out data the sandbox never saw; the noise variance (0.09) is the floor. A
+    ``minibatch_gd`` that does not train, or looks for the answer anywhere in its process, gains
+    nothing."""
+    if held_out is None:
+        raise RuntimeError("minibatch_convergence must be a fed probe ([tests.timing] feed = \"lsq_task\")")
+    X_train, y_train = held_out["X_train"], held_out["y_train"]
+    X_test, y_test = held_out["X_test"], held_out["y_test"]
+    d = X_test.shape[1]
+    curves = {"curve": _training_curve(sub.get("history"), X_train, y_train),
+              "reference_curve": _training_curve(ref.get("history"), X_train, y_train)}
+    hist = np.asarray(sub.get("history"), dtype=float)
+    if hist.ndim != 2 or hist.shape[0] < 1 or hist.shape[1] != d:
+        return Verdict(0.0, f"minibatch_gd returned a history of shape {hist.shape}; it needs one row of "
+                            f"{d} weights per epoch and one for w0, (n_epochs + 1, {d})")
+    w = hist[-1]  # (d,)
+    with np.errstate(all="ignore"):
+        value = float(_reference().lsq_loss(X_test, y_test, w)) if np.all(np.isfinite(w)) else None
     return target_verdict("test MSE", value, float(test.options["target"]), higher_is_better=False,
-                          curve=plottable(sub.get("curve")), reference_curve=plottable(ref.get("curve")))
+                          **curves)
