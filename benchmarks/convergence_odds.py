@@ -52,7 +52,10 @@ def _notebook(path: Path) -> types.ModuleType:
     return _module("submission", cells)
 
 
-def _odds(topic, test, probes, verdicts, mod, draws: int):
+def _odds(topic, test, probes, verdicts, mod, draws: int, refs=None, extra=None):
+    """``refs``: the reference's output per draw, passed as ``ref`` (a verdict that compares with
+    the reference, e.g. topic 04's WCSS ratio); without it a trainer is its own reference.
+    ``extra``: a dict collecting the verdict's other numeric details (the largest of each)."""
     feed = getattr(probes, test.options["timing"]["feed"])
     values, passed = [], []
     for i in range(draws):
@@ -65,11 +68,18 @@ def _odds(topic, test, probes, verdicts, mod, draws: int):
                 warnings.simplefilter("ignore")
                 train = getattr(probes, test.probe)(mod, probe_rng(0, test.id), **test.args)
                 out = output_arrays(train(**sent))
-                v = getattr(verdicts, test.verdict)(ref=out, sub=out, test=test, seed=0, held_out=kept)
+                if refs is not None and len(refs) <= i:  # the first trainer: the reference
+                    refs.append(out)
+                ref = out if refs is None else refs[i]
+                v = getattr(verdicts, test.verdict)(ref=ref, sub=out, test=test, seed=0, held_out=kept)
         except Exception:  # noqa: BLE001 - the fixture's code raised: this draw fails
             values.append(np.nan)
             passed.append(False)
             continue
+        for k, x in (v.details or {}).items():
+            if extra is not None and k not in ("value", "target") and isinstance(x, (int, float)) \
+                    and not isinstance(x, bool):
+                extra[k] = max(extra.get(k, -np.inf), float(x))
         value = (v.details or {}).get("value")
         values.append(np.nan if value is None else float(value))
         passed.append(v.fraction >= 1.0)
@@ -95,13 +105,16 @@ def main() -> None:
               f"calls = {calls}")
         print(f"  {'trainer':40s} {'min':>10s} {'mean':>10s} {'max':>10s} {'P(pass)':>8s} "
               f"{f'P({calls} in a row)':>16s}")
+        refs = []  # the reference runs first: its outputs are every other trainer's ``ref``
         for name, mod in trainers:
-            values, passed = _odds(topic, test, probes, verdicts, mod, args.draws)
+            extra = {}
+            values, passed = _odds(topic, test, probes, verdicts, mod, args.draws, refs, extra)
             p = float(np.mean(passed))
             finite = values[np.isfinite(values)]
             lo, mean, hi = ((finite.min(), finite.mean(), finite.max()) if finite.size
                             else (np.nan, np.nan, np.nan))
-            print(f"  {name:40s} {lo:10.4g} {mean:10.4g} {hi:10.4g} {p:8.3f} {p ** calls:16.4f}")
+            print(f"  {name:40s} {lo:10.4g} {mean:10.4g} {hi:10.4g} {p:8.3f} {p ** calls:16.4f}"
+                  + "".join(f"  {k}<={x:.3g}" for k, x in sorted(extra.items())))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Graded probes for topic 37. Each optimizer runs a few steps on seeded parameters with a seeded
 sequence of gradients, and the probe records the parameters after every step; the grader runs the
-same probe on the reference and compares the trajectories. The convergence probe reports where
-Adam ended; verdicts.py rebuilds the quadratic from the seed and measures the loss itself."""
+same probe on the reference and compares the trajectories. The convergence probe is fed: the
+grader draws the quadratic on its own secret stream (quadratic_task), and verdicts.py checks every
+returned iterate against an Adam step and measures the loss itself."""
 import numpy as np
 
 from autograder.checks.calls import watch_inputs
@@ -123,16 +124,28 @@ def ill_conditioned_problem(rng, d=10, cond=100.0):
     return A, rng.standard_normal(d) * 2.0  # x*, (d,)
 
 
+def quadratic_task(rng, d=10, cond=100.0):
+    """Run by the grader, not here: one quadratic per call. The probe gets what a training loop
+    needs to compute gradients (A, b = A x*, the start x0); the grader keeps its own copy and the
+    minimiser, and verdicts.py replays every step with the reference's Adam from the returned
+    iterates, so jumping to the optimum (solving A x = b, or reading x* from a frame) fails."""
+    A, x_star = ill_conditioned_problem(rng, d, cond)
+    x0 = np.zeros(d)  # (d,) the start, as in the notebook's loop
+    b = A @ x_star  # (d,)
+    return {"A": A, "b": b, "x0": x0, "_A": A, "_b": b, "_x_star": x_star, "_x0": x0}
+
+
 def adam_convergence(sub, rng, n_steps=300, base_lr=0.1, warmup=20, max_norm=10.0):
-    # Adam + warmup/cosine schedule + clipping together, as in a real training loop.
-    A, x_star = ill_conditioned_problem(rng)
-    x = np.zeros_like(x_star)  # (d,)
-    opt = sub.Adam([x], lr=base_lr)
-    curve = []
-    for t in range(n_steps):
-        r = x - x_star
-        curve.append(0.5 * float(r @ A @ r))
-        opt.lr = sub.warmup_cosine_lr(t, base_lr, warmup, n_steps)
-        grads, _ = sub.clip_grad_norm([A @ r], max_norm)
-        opt.step(grads)
-    return {"x": np.array(x, dtype=float), "curve": np.asarray(curve, dtype=float)}
+    # Adam + warmup/cosine schedule + clipping together, as in a real training loop, on the
+    # grader's quadratic (a fed probe: quadratic_task). Every iterate is returned.
+    def run(A, b, x0):
+        x = np.array(x0, dtype=float)  # (d,) updated in place by the optimizer
+        opt = sub.Adam([x], lr=base_lr)
+        traj = [x.copy()]
+        for t in range(n_steps):
+            opt.lr = sub.warmup_cosine_lr(t, base_lr, warmup, n_steps)
+            grads, _ = sub.clip_grad_norm([A @ x - b], max_norm)  # the gradient of the quadratic
+            opt.step(grads)
+            traj.append(np.array(x, dtype=float))
+        return {"x": np.stack(traj)}  # (n_steps + 1, d)
+    return run
