@@ -26,56 +26,88 @@ set -euo pipefail
 ROOT="${AUTOGRADER_GS_ROOT:-/autograder}"
 SRC="$ROOT/source"
 VENV="$ROOT/venv"
-if command -v apt-get >/dev/null; then
+export DEBIAN_FRONTEND=noninteractive
+APT_OK=""
+if command -v apt-get >/dev/null && apt-get update -qq; then
+  APT_OK=1
   # bubblewrap keeps the hidden reference out of the student's process where namespaces work.
-  (apt-get update -qq && apt-get install -y -qq bubblewrap) || true
+  apt-get install -y -qq bubblewrap >/dev/null || true
 fi
-# A supported Python (>= 3.11) of our own: Gradescope's Ubuntu 22.04 image has 3.10.
+# A supported Python (>= 3.11) of our own: Gradescope's Ubuntu 22.04 image has 3.10, whose
+# universe component has python3.11 (with its venv module apart, in python3.11-venv).
 py_ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
-PY=""
-for cand in python3.13 python3.12 python3.11 python3; do
-  if command -v "$cand" >/dev/null && py_ok "$(command -v "$cand")"; then PY="$(command -v "$cand")"; break; fi
-done
-if [ -z "$PY" ] && command -v apt-get >/dev/null; then
-  (apt-get install -y -qq python3.11 python3.11-venv >/dev/null && PY="$(command -v python3.11)") || true
+find_py() {
+  for cand in python3.13 python3.12 python3.11 python3; do
+    if command -v "$cand" >/dev/null && py_ok "$(command -v "$cand")"; then command -v "$cand"; return 0; fi
+  done
+  return 1
+}
+PY="$(find_py || true)"
+if [ -z "$PY" ] && [ -n "$APT_OK" ]; then
+  apt-get install -y -qq python3.11 python3.11-venv >/dev/null || true
+  PY="$(find_py || true)"
 fi
-if [ -n "$PY" ] && ! "$PY" -m venv "$VENV" 2>/dev/null && command -v apt-get >/dev/null; then
+if [ -n "$PY" ] && ! "$PY" -m venv "$VENV" 2>/dev/null && [ -n "$APT_OK" ]; then
   # Debian and Ubuntu ship venv apart from the interpreter.
   rm -rf "$VENV"
   V="$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
   apt-get install -y -qq "python$V-venv" >/dev/null 2>&1 || apt-get install -y -qq python3-venv >/dev/null 2>&1 || true
 fi
 if [ -n "$PY" ] && { [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"; }; then
+  # The OS's pip may predate the wheels' metadata (jammy's is 22.0).
+  "$VENV/bin/python" -m pip install --no-cache-dir -q --upgrade pip || true
   "$VENV/bin/python" -m pip install --no-cache-dir -q -r "$SRC/requirements.txt"
 else
   # No usable Python from the OS: uv brings a managed CPython, installed where the sandbox's
   # unprivileged uid can read it (not under /root).
+  rm -rf "$VENV"
   python3 -m pip install -q uv || (apt-get install -y -qq curl && curl -LsSf https://astral.sh/uv/install.sh | sh)
   UV="$(command -v uv || echo "$HOME/.local/bin/uv")"
   export UV_PYTHON_INSTALL_DIR="$ROOT/python"
   "$UV" venv --python 3.11 "$VENV"
   "$UV" pip install --python "$VENV/bin/python" -q -r "$SRC/requirements.txt"
 fi
+py_ok "$VENV/bin/python"  # else fail here, where course staff see it, not at the first submission
 # The hidden reference: root only. The engine and the interpreter: readable by the unprivileged uid
 # that runs the student's code when bubblewrap cannot start (no namespaces in Gradescope's container).
 chown -R root:root "$SRC"
+chmod o+x "$ROOT"
 chmod -R a+rX "$SRC/autograder" "$VENV" ${UV_PYTHON_INSTALL_DIR:+"$UV_PYTHON_INSTALL_DIR"}
 chmod 0755 "$SRC"  # listable (names only); reference/ itself is 0700
 chmod -R go-rwx "$SRC/reference"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Gradescope runs this for every submission; it writes $ROOT/results/results.json.
+# Gradescope runs this for every submission; it writes $ROOT/results/results.json, always: when
+# the grader cannot start (setup.sh failed, no Python >= 3.11), a GRADER ERROR result says so.
+# Exit status 0 whenever results.json is written: Gradescope shows a failed run, not our message.
 set -uo pipefail
 ROOT="${{AUTOGRADER_GS_ROOT:-/autograder}}"
 SRC="$ROOT/source"
 PY="$ROOT/venv/bin/python"
-[ -x "$PY" ] || PY=python3
+OUT="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 chmod 0755 "$ROOT/results"  # root's: the student's code (another uid) cannot write results
+rm -f "$OUT"
+grader_error() {{
+  printf '{{"score": 0.0, "visibility": "visible", "tests": [], "output": "GRADER ERROR (not your '\\
+'fault; course staff need to look): %s"}}\\n' "$1" > "$OUT"
+  echo "$1" >&2
+}}
+py_ok() {{ "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }}
+py_ok "$PY" || PY=python3  # no venv: a system Python that is new enough will do
+if ! py_ok "$PY"; then
+  grader_error "the autograder has no Python 3.11 or newer (no $ROOT/venv: did setup.sh fail?)"
+  exit 0
+fi
 cd "$SRC"
 PYTHONPATH="$SRC${{PYTHONPATH:+:$PYTHONPATH}}" AUTOGRADER_ROOT="$SRC" \\
-  "$PY" -m autograder.export.gradescope --topic {topic} --root "$ROOT"
+  "$PY" -m autograder.export.gradescope --topic {topic} --root "$ROOT" "$@"
+rc=$?
+if [ ! -s "$OUT" ]; then
+  grader_error "the grader stopped (exit status $rc) before writing results"
+fi
+exit 0
 """
 
 
