@@ -326,13 +326,13 @@ def test_jammy_python310_grades_like_the_process_sandbox(tmp_path, gs_zip, docke
     import time
 
     image, debs = jammy_image
-    sources = tmp_path / "sources.list"
-    sources.write_text("deb [trusted=yes] file:/debs ./\n")  # the archive, offline
     c = _start(docker_client, image, {str(debs): {"bind": "/debs", "mode": "ro"},
-                                      str(cp311_wheels): {"bind": "/wheels", "mode": "ro"},
-                                      str(sources): {"bind": "/etc/apt/sources.list", "mode": "ro"}})
+                                      str(cp311_wheels): {"bind": "/wheels", "mode": "ro"}})
     setup_image = f"autograder-gs-jammy-setup:{os.getpid()}"
     try:
+        # The archive, offline: the local repository is apt's only source while setup.sh runs.
+        _sh(c, "cp /etc/apt/sources.list /root/sources.list.orig")
+        c.put_archive("/", _tar({"etc/apt/sources.list": b"deb [trusted=yes] file:/debs ./\n"}))
         rc, out = _sh(c, "python3 --version; command -v python3.11 || echo no-python3.11")
         assert "Python 3.10." in out and "no-python3.11" in out, out
         _install_zip(c, gs_zip)
@@ -345,6 +345,7 @@ def test_jammy_python310_grades_like_the_process_sandbox(tmp_path, gs_zip, docke
         rc, out = _sh(c, "/autograder/venv/bin/python --version; python3 --version; "
                          "stat -c '%a %U' /autograder/source/reference; command -v bwrap")
         assert rc == 0 and "Python 3.11." in out and "Python 3.10." in out and "700 root" in out, out
+        _sh(c, "cp /root/sources.list.orig /etc/apt/sources.list")
         c.commit(*setup_image.split(":"))
     finally:
         c.remove(force=True)
@@ -380,10 +381,9 @@ def test_jammy_results_written_when_setup_fails(tmp_path, gs_zip, docker_client,
     """No package source reachable: setup.sh fails (jammy's python3 is 3.10, no python3.11, no uv),
     and run_autograder still writes a results.json that says GRADER ERROR, scoring 0."""
     image, _ = jammy_image
-    sources = tmp_path / "sources.list"
-    sources.write_text("")
-    c = _start(docker_client, image, {str(sources): {"bind": "/etc/apt/sources.list", "mode": "ro"}})
+    c = _start(docker_client, image)
     try:
+        c.put_archive("/", _tar({"etc/apt/sources.list": b""}))
         _install_zip(c, gs_zip)
         rc, out = _sh(c, "/autograder/source/setup.sh", env={"PIP_NO_INDEX": "1"})
         assert rc != 0, out
