@@ -345,6 +345,10 @@ def test_jammy_python310_grades_like_the_process_sandbox(tmp_path, gs_zip, docke
         rc, out = _sh(c, "/autograder/venv/bin/python --version; python3 --version; "
                          "stat -c '%a %U' /autograder/source/reference; command -v bwrap")
         assert rc == 0 and "Python 3.11." in out and "Python 3.10." in out and "700 root" in out, out
+        # The uid the student's code runs as (no namespaces here) cannot read the hidden files.
+        rc, out = _sh(c, "setpriv --reuid=62000 --regid=62000 --clear-groups "
+                         f"cat /autograder/source/reference/{TOPIC}/reference.py")
+        assert rc != 0 and "Permission denied" in out, out
         _sh(c, "cp /root/sources.list.orig /etc/apt/sources.list")
         c.commit(*setup_image.split(":"))
     finally:
@@ -364,6 +368,8 @@ def test_jammy_python310_grades_like_the_process_sandbox(tmp_path, gs_zip, docke
             print(f"{sub.name}: {got['score']} in {took:.1f} s (host: {want['score']})")
             jsonschema.validate(got, SCHEMA)
             assert got["extra_data"]["topic"] == TOPIC, got.get("output")
+            # bubblewrap cannot start in this root container: the unprivileged uid is the wall.
+            assert "NO NAMESPACES" in got["extra_data"]["isolation"], got["extra_data"]["isolation"]
             assert [(t["name"], t["score"], t["status"]) for t in got["tests"]] == \
                 [(t["name"], t["score"], t["status"]) for t in want["tests"]], (sub.name, got.get("output"))
             assert got["score"] == want["score"], sub.name
