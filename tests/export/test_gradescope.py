@@ -247,6 +247,16 @@ def jammy_image(docker_client) -> tuple[str, Path]:
     docker_client.api.import_image_from_file(str(out / "rootfs.tar"), repository=tag.split(":")[0],
                                              tag=key)
     (out / "rootfs.tar").unlink()
+    for img in docker_client.images.list(name=tag.split(":")[0]):  # older recipes' images and caches
+        for old in img.tags:
+            if old != tag:
+                try:
+                    docker_client.images.remove(old)
+                except docker.errors.APIError:
+                    pass
+    for old in JAMMY_CACHE.iterdir():
+        if old.is_dir() and old != out and not old.name.startswith("wheels-"):
+            shutil.rmtree(old, ignore_errors=True)
     print(f"built {tag} in {time.monotonic() - t0:.0f} s")
     return tag, out / "debs"
 
