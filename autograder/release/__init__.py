@@ -362,7 +362,10 @@ def public_skip_reason(test) -> str | None:
         return "a hidden test"
     if test.requires:
         return f"needs {'a CUDA GPU' if test.requires == 'cuda' else test.requires}"
-    if isinstance(test.options.get("timing"), dict) or test.check in ("speed", "memory"):
+    timing = test.options.get("timing")
+    if isinstance(timing, dict) and timing.get("feed"):
+        return "trained on data the grader draws, and scored on held-out data that does not ship"
+    if isinstance(timing, dict) or test.check in ("speed", "memory"):
         return "timed or measured by the grader, from outside your process"
     if test.check not in PUBLIC_CHECKS:
         return "decided on the grader's side only (e.g. against data that does not ship)"

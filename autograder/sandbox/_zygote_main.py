@@ -18,9 +18,11 @@ end of its job; likewise the host's sync nonce ends whatever stale input is left
 Protocol (host -> zygote on stdin, between jobs only): a header ``len(4, big-endian) + JSON``
 ``{"end": hex, "sync": hex, "uid": int, "rlimits": [[res, soft, hard]...], "env": {...},
 "stderr": path, "cwd": path}``; after the end marker, the host writes the ``sync`` nonce; the
-zygote discards stdin up to it. Zygote -> host on stdout: ``\\0AGZ-READY-<sync>\\0`` when a child
-is ready (``0`` at start), ``\\0AGZ-END-<end>\\0`` + one JSON line ``{"status": wait status,
-"cleaned": bool}`` after a job.
+zygote discards stdin up to it. Zygote -> host on the container's stderr (the run's stderr is a
+file, so only the zygote writes there): ``\\0AGZ-READY-<sync>\\0`` when a child is ready (``0`` at
+start), ``\\0AGZ-END-<end>\\0`` + one JSON line ``{"status": wait status, "cleaned": bool}`` after a
+job; once the host's sync has arrived (the host scans stdout from then on), ``\\0AGZ-FLUSH-<end>\\0``
+on stdout, behind everything the run wrote there.
 """
 import json
 import os
@@ -44,10 +46,11 @@ def _read_exact(n: int) -> bytes | None:
     return buf
 
 
-def _write(data: bytes) -> None:
+def _write(data: bytes, fd: int = 2) -> None:
+    """The zygote's own messages go to the container's stderr, which no run can reach."""
     view = memoryview(data)
     while view:
-        n = os.write(1, view)
+        n = os.write(fd, view)
         view = view[n:]
 
 
@@ -260,9 +263,10 @@ def main() -> None:
         _write(b"\0AGZ-END-" + end + b"\0" + json.dumps({"status": status, "cleaned": cleaned, "cleaner": cstatus}).encode() + b"\n")
         if not cleaned:
             break  # the host replaces this container
-        del req, end
         if not _discard_until(sync):
             break
+        _write(b"\0AGZ-FLUSH-" + end + b"\0", fd=1)  # behind everything the run wrote to stdout
+        del req, end
         pid, go_w = _prefork(harness.main)
         _write(b"\0AGZ-READY-" + sync + b"\0")
     os._exit(0)

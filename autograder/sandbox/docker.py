@@ -137,28 +137,45 @@ class _Attach:
 
 
 class _WarmAttach(_Attach):
-    """The attach stream of a warm container: stdout is the current run's channel up to the
-    zygote's end marker (whose nonce the run never had); markers between jobs are the zygote's."""
+    """The attach stream of a warm container. The zygote speaks on the container's stderr, which
+    no run can reach (a run's stderr is its own file); stdout is the current run's channel. After
+    a job the zygote says ``END <nonce> {status}`` on stderr, then writes ``FLUSH <nonce>`` on
+    stdout behind whatever the run wrote: stdout up to it is the run's, and the run (dead by then,
+    and never holding the nonce) cannot forge either."""
 
-    MAX_DOC = 4096
+    MAX_CTL = 1 << 16
 
     def __init__(self, sock, cap: int):
         super().__init__(sock, cap)
-        self.buf = bytearray()
+        self.buf = bytearray()  # stdout held back while looking for the flush marker
+        self.ctl = bytearray()  # the zygote's own messages (container stderr)
         self.end_marker: bytes | None = None
+        self.flush_marker: bytes | None = None
         self.ready_marker: bytes | None = b"\0AGZ-READY-0\0"
-        self.ended = threading.Event()
+        self.end_seen = threading.Event()  # the zygote's end marker (container stderr)
+        self.ended = threading.Event()  # the flush marker: all of the run's stdout is in
         self.ready = threading.Event()
         self.end_doc: dict | None = None
         self.closed = threading.Event()
 
-    def expect(self, *, end: bytes, ready: bytes | None = None) -> None:
+    def expect(self, *, end: str) -> None:
         with self._lock:
-            self.end_marker, self.end_doc = end, None
+            self.end_marker = b"\0AGZ-END-" + end.encode() + b"\0"
+            self.flush_marker, self.end_doc = None, None
+            self.buf.clear()
+            self.end_seen.clear()
             self.ended.clear()
-            if ready is not None:
-                self.ready_marker = ready
-                self.ready.clear()
+
+    def expect_flush(self, end: str) -> None:
+        """From now on (the run is dead) stdout is scanned for the flush marker, which the
+        zygote writes only after the sync that the caller sends next."""
+        with self._lock:
+            self.flush_marker = b"\0AGZ-FLUSH-" + end.encode() + b"\0"
+
+    def expect_ready(self, sync: str) -> None:
+        with self._lock:
+            self.ready_marker = b"\0AGZ-READY-" + sync.encode() + b"\0"
+            self.ready.clear()
 
     def disarm(self) -> None:
         with self._lock:
@@ -166,56 +183,77 @@ class _WarmAttach(_Attach):
 
     def _read(self):
         try:
-            super()._read()
+            while True:
+                head = self._recv_exact(8)
+                if head is None:
+                    break
+                stream, size = head[0], struct.unpack(">I", head[4:8])[0]
+                data = self._recv_exact(size) if size else b""
+                if data is None:
+                    break
+                if stream == 1:
+                    self._stdout(data)
+                elif stream == 2:
+                    self._control(data)
         finally:
             self.closed.set()
+            self.end_seen.set()
             self.ended.set()
             self.ready.set()
 
-    def _stdout(self, data: bytes):
+    def _control(self, data: bytes) -> None:
         import json
 
         with self._lock:
-            self.buf += data
-            while True:
-                end, ready = self.end_marker, self.ready_marker
-                i = self.buf.find(end) if end else -1
-                if i >= 0:
-                    j = self.buf.find(b"\n", i + len(end))
-                    if j < 0:
-                        self._pass(i)  # the status line is still coming
-                        if len(self.buf) > len(end) + self.MAX_DOC:
-                            self.end_doc, self.end_marker = {}, None
-                            self.ended.set()
-                        return
-                    self._pass(i)
+            self.ctl += data
+            if len(self.ctl) > self.MAX_CTL:
+                del self.ctl[:-self.MAX_CTL]
+            if self.end_marker and self.end_marker in self.ctl:
+                i = self.ctl.index(self.end_marker) + len(self.end_marker)
+                j = self.ctl.find(b"\n", i)
+                if j >= 0:
                     try:
-                        doc = json.loads(bytes(self.buf[len(end):j - i]))
+                        doc = json.loads(bytes(self.ctl[i:j]))
                     except ValueError:
                         doc = {}
-                    del self.buf[:j - i + 1]
-                    self.end_doc, self.end_marker = doc if isinstance(doc, dict) else {}, None
-                    self.channel = None
-                    self.ended.set()
-                    continue
-                k = self.buf.find(ready) if ready else -1
-                if k >= 0:
-                    del self.buf[:k + len(ready)]  # between jobs: nothing else is anyone's
-                    self.ready_marker = None
-                    self.ready.set()
-                    continue
-                keep = max(len(end or b""), len(ready or b"")) - 1
-                self._pass(max(0, len(self.buf) - max(keep, 0)))
-                return
+                    self.end_doc = doc if isinstance(doc, dict) else {}
+                    self.end_marker = None
+                    del self.ctl[:j + 1]
+                    self.end_seen.set()
+            if self.ready_marker and self.ready_marker in self.ctl:
+                del self.ctl[:self.ctl.index(self.ready_marker) + len(self.ready_marker)]
+                self.ready_marker = None
+                self.ready.set()
 
-    def _pass(self, n: int) -> None:
-        """Hand the first ``n`` buffered bytes to the run's channel (or drop them between jobs)."""
-        if n <= 0:
+    def _stdout(self, data: bytes):
+        with self._lock:
+            if self.flush_marker is None:
+                if self.channel is not None:  # the run is going: all of it is the run's
+                    self.channel.feed(data)
+                return
+            self.buf += data
+            self._scan_flush()
+
+    def _scan_flush(self) -> None:
+        """After the end marker: the run's stdout up to the flush marker, then the job is over."""
+        marker = self.flush_marker
+        if marker is None:
             return
-        chunk = bytes(self.buf[:n])
-        del self.buf[:n]
-        if self.channel is not None:
-            self.channel.feed(chunk)
+        i = self.buf.find(marker)
+        if i < 0:
+            keep = len(marker) - 1  # the run is dead: holding back cannot stall it
+            n = max(0, len(self.buf) - keep)
+            if n and self.channel is not None:
+                self.channel.feed(bytes(self.buf[:n]))
+            del self.buf[:n]
+            return
+        if i and self.channel is not None:
+            self.channel.feed(bytes(self.buf[:i]))
+        del self.buf[:i + len(marker)]
+        self.buf.clear()
+        self.flush_marker = None
+        self.channel = None
+        self.ended.set()
 
 
 @dataclass
@@ -618,21 +656,31 @@ class DockerSandbox:
                             [resource.RLIMIT_FSIZE, 256 << 20, 256 << 20],
                             [resource.RLIMIT_CORE, 0, 0], [resource.RLIMIT_NOFILE, 256, 256]],
             }).encode()
-            reader.expect(end=b"\0AGZ-END-" + end.encode() + b"\0")
+            reader.expect(end=end)
             t0 = time.monotonic()
             channel, public = open_channel(job, send=raw.sendall, meter=cg, t0=t0)
             with reader._lock:
                 reader.channel = channel
             raw.sendall(struct.pack(">I", len(header)) + header)
             channel.send(public)
-            finished = reader.ended.wait(max(0.1, limits.wall_s))
+            got_end = reader.end_seen.wait(max(0.1, limits.wall_s))
             wall = time.monotonic() - t0
-            doc = reader.end_doc if finished and not reader.closed.is_set() else None
-            timed_out = not finished
-            reader.disarm()
-            channel.close()
             with channel._send_lock:  # nothing of this run may reach the next one's stdin
                 channel._send_raw = lambda _data: None
+            doc = reader.end_doc if got_end and not reader.closed.is_set() else None
+            timed_out = not got_end
+            finished = False
+            if doc is not None and doc.get("cleaned") is True:
+                # The zygote answers the sync with the flush marker on stdout (behind the run's
+                # last bytes), then prepares the next run and says ready.
+                reader.expect_flush(end)
+                reader.expect_ready(sync)
+                raw.sendall(sync.encode())
+                finished = reader.ended.wait(30) and not reader.closed.is_set()
+            elif doc is not None:
+                reader.closed.wait(10)  # it exits: its stdout ends with the run's last bytes
+            reader.disarm()
+            channel.close()
             cpu_total = (cg.cpu_ns() - cpu0) if cg is not None and cpu0 is not None else None
             if cpu_total is None:
                 cpu_total = channel.cpu_ns_at_done
@@ -650,11 +698,7 @@ class DockerSandbox:
             full = box.disk and disk_full(box.dir)
             # Emptied now, by the trusted side, so that nothing this run wrote waits for the next
             # (a folder that cannot be emptied retires the container).
-            if doc is not None and doc.get("cleaned") is True and cleanup.clear_dir(box.dir) \
-                    and cleanup.clear_dir(box.errdir):
-                reader.expect(end=b"", ready=b"\0AGZ-READY-" + sync.encode() + b"\0")
-                reader.end_marker = None
-                raw.sendall(sync.encode())
+            if finished and cleanup.clear_dir(box.dir) and cleanup.clear_dir(box.errdir):
                 keep = True
             if cg is not None:
                 cg.remove()
