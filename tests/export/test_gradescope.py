@@ -181,6 +181,46 @@ JAMMY_SEED = 20261123
 JAMMY_SUBMISSIONS = [REPO_ROOT / "examples" / TOPIC / f"{n}.ipynb" for n in ("alice", "bob", "carol")] + [
     FIX / "passes_all.ipynb", FIX / "naive_softmax_nan.ipynb", FIX / "reads_hidden_reference.ipynb"]
 
+# The reference-exec attack without exec (not flagged for review, so only the sandbox's wall can
+# stop it): any readable reference.py of this topic, imported, and its functions taken.
+IMPORT_HIDDEN_REFERENCE = """import os, importlib.util
+hidden = None
+for top in ['/autograder', '/tmp', '/root', '/home', '/srv', '/opt', '/']:
+    for dirpath, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if d not in ('proc', 'sys', 'dev', 'usr')]
+        if 'reference.py' in files:
+            path = os.path.join(dirpath, 'reference.py')
+            try:
+                if 'def softmax_backward' in open(path).read():
+                    hidden = path
+                    break
+            except OSError:
+                pass
+    if hidden:
+        break
+if hidden:
+    spec = importlib.util.spec_from_file_location('hidden_reference', hidden)
+    ref = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ref)
+    sigmoid, tanh, relu, leaky_relu = ref.sigmoid, ref.tanh, ref.relu, ref.leaky_relu
+    sigmoid_backward, tanh_backward = ref.sigmoid_backward, ref.tanh_backward
+    relu_backward, leaky_relu_backward = ref.relu_backward, ref.leaky_relu_backward
+    softmax, softmax_backward = ref.softmax, ref.softmax_backward
+    mse, mae, bce_with_logits, cross_entropy = ref.mse, ref.mae, ref.bce_with_logits, ref.cross_entropy
+    mse_backward, mae_backward = ref.mse_backward, ref.mae_backward
+    bce_with_logits_backward, cross_entropy_backward = ref.bce_with_logits_backward, ref.cross_entropy_backward
+print('hidden reference:', hidden)
+"""
+
+
+def _import_attack(tmp_path: Path) -> Path:
+    nb = json.loads((FIX / "reads_hidden_reference.ipynb").read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    code[-1]["source"] = IMPORT_HIDDEN_REFERENCE
+    out = tmp_path / "imports_hidden_reference.ipynb"
+    out.write_text(json.dumps(nb))
+    return out
+
 
 def _sha16(*parts: bytes) -> str:
     import hashlib
@@ -359,20 +399,24 @@ def test_jammy_python310_grades_like_the_process_sandbox(tmp_path, gs_zip, docke
         rc, out = _sh(c, "setpriv --reuid=62000 --regid=62000 --clear-groups "
                          f"cat /autograder/source/reference/{TOPIC}/reference.py")
         assert rc != 0 and "Permission denied" in out, out
+        c.put_archive("/", _tar({"tmp/attack.py": IMPORT_HIDDEN_REFERENCE.encode()}))
+        rc, out = _sh(c, "cd /tmp && /autograder/venv/bin/python attack.py")  # as root: it works
+        assert rc == 0 and f"reference/{TOPIC}/reference.py" in out, out
         _sh(c, "cp /root/sources.list.orig /etc/apt/sources.list")
         c.commit(*setup_image.split(":"))
     finally:
         c.remove(force=True)
     try:
         # The same submissions on this host's process sandbox, same seed: the expected scores.
+        submissions = JAMMY_SUBMISSIONS + [_import_attack(tmp_path)]
         out_dir = tmp_path / "host"
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "AUTOGRADER_ROOT": str(REPO_ROOT)}
         proc = subprocess.run([sys.executable, "-m", "autograder", "grade", TOPIC,
-                               *map(str, JAMMY_SUBMISSIONS), "--out", str(out_dir), "--sandbox",
+                               *map(str, submissions), "--out", str(out_dir), "--sandbox",
                                "process", "--seed", str(JAMMY_SEED), "--no-gradebook"],
                               capture_output=True, text=True, timeout=600, env=env)
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        for sub in JAMMY_SUBMISSIONS:
+        for sub in submissions:
             want = json.loads((out_dir / TOPIC / "students" / sub.stem / "results.json").read_text())
             got, took = _grade_in(docker_client, setup_image, sub)
             print(f"{sub.name}: {got['score']} in {took:.1f} s (host: {want['score']})")
@@ -383,7 +427,7 @@ def test_jammy_python310_grades_like_the_process_sandbox(tmp_path, gs_zip, docke
             assert [(t["name"], t["score"], t["status"]) for t in got["tests"]] == \
                 [(t["name"], t["score"], t["status"]) for t in want["tests"]], (sub.name, got.get("output"))
             assert got["score"] == want["score"], sub.name
-            if sub.stem == "reads_hidden_reference":
+            if sub.stem in ("reads_hidden_reference", "imports_hidden_reference"):
                 assert got["score"] == 0
             if sub.stem in ("alice", "passes_all"):
                 assert got["score"] == 13
