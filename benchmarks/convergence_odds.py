@@ -91,12 +91,15 @@ def main() -> None:
     ap.add_argument("--topic", default="09_neural_network")
     ap.add_argument("--draws", type=int, default=60)
     ap.add_argument("--test", default=None, help="one fed test id (default: every fed test)")
+    ap.add_argument("notebooks", nargs="*", type=Path,
+                    help="more notebooks to measure besides the topic's fixtures (e.g. a bug variant)")
     args = ap.parse_args()
     topic = load_topic(ROOT / "reference" / args.topic)
     probes = _module("probes", [topic.source("probes.py")])
     verdicts = load_verdicts(topic)
     trainers = [("reference", _module("reference", [topic.source("reference.py")]))]
     trainers += [(p.stem, _notebook(p)) for p in sorted((ROOT / "tests" / "fixtures" / args.topic).glob("*.ipynb"))]
+    trainers += [(p.stem, _notebook(p)) for p in args.notebooks]
     fed = [t for t in topic.tests if isinstance(t.options.get("timing"), dict)
            and t.options["timing"].get("feed") and (args.test is None or t.id == args.test)]
     for test in fed:

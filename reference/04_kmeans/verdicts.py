@@ -1,19 +1,21 @@
-"""Trusted-side verdicts for topic 04: the quality of a clustering is measured here, from labels the
-submission returned, against data regenerated from the seed (never taken from the sandbox)."""
+"""Trusted-side verdicts for topic 04. Both convergence tests are fed (probes.blobs_task,
+probes.digits_task): the grader sends the points to cluster and keeps the held-out points and the
+true blobs. The submission returns the centres of each k-means run; here the best run is chosen by
+its WCSS on the training points and the held-out points are assigned to its centres with the
+reference's own ``assign_clusters``. Labels found anywhere in the sandbox (a frame, the seed, the
+bundled digits) cannot help: the held-out points never reach it."""
 import importlib.util
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import load_digits
 from sklearn.metrics import adjusted_rand_score
 
 from autograder.checks import Verdict
 from autograder.checks.convergence import target_verdict
-from autograder.runtime.harness import probe_rng
 
 
-def _probes():
-    spec = importlib.util.spec_from_file_location("probes_04", Path(__file__).with_name("probes.py"))
+def _reference():
+    spec = importlib.util.spec_from_file_location("reference_04", Path(__file__).with_name("reference.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -25,58 +27,79 @@ def _curve(values):
     return np.clip(np.asarray(values, dtype=float).reshape(-1), -1e12, 1e12)
 
 
-def _labels(sub, n, k):
-    """The submission's labels as an int vector of length n with values in [0, k), or a message."""
-    labels = sub.get("labels")
-    if labels is None:
-        return None, "no cluster labels were returned"
-    labels = np.asarray(labels).reshape(-1)
-    if labels.shape[0] != n:
-        return None, f"{labels.shape[0]} labels for {n} points"
-    if labels.dtype.kind == "f":
-        if not np.all(np.isfinite(labels)) or not np.all(labels == np.round(labels)):
-            return None, "labels must be integers"
-    labels = labels.astype(np.int64)
-    if labels.min() < 0 or labels.max() >= k:
-        return None, f"labels must lie in [0, {k})"
-    return labels, None
+def _nearest(reference, X, centers):
+    """(labels (N,), squared distance to the nearest centre (N,)) with the reference's distances;
+    a centre with NaN/Inf in it is never nearest (a dead centre)."""
+    d = np.asarray(reference.squared_distances(X, np.nan_to_num(centers)), dtype=float)  # (N, K)
+    d[:, ~np.all(np.isfinite(centers), axis=1)] = np.inf
+    labels = reference.assign_clusters(X, np.nan_to_num(centers))
+    labels = np.where(np.isfinite(d[np.arange(len(X)), labels]), labels, np.argmin(d, axis=1))
+    return labels, d[np.arange(len(X)), labels]
 
 
-def _wcss_of_labels(X, labels, k):
-    """WCSS of the partition itself (each cluster around its own mean), so it cannot be claimed."""
-    total = 0.0
-    for j in range(k):
-        members = X[labels == j]
-        if len(members):
-            total += float(((members - members.mean(axis=0)) ** 2).sum())
-    return total
+def _best_run(out, X_train, shape, reference, who="kmeans"):
+    """(centres, history, training WCSS) of the run with the smallest WCSS of the training points
+    around its centres, or (None, message)."""
+    runs = sorted(k for k in out if k.startswith("centers") and k[7:].isdigit())
+    if not runs:
+        return None, f"{who} returned no centres"
+    best = None
+    for key in runs:
+        centers = np.asarray(out[key])
+        if centers.dtype.kind not in "biuf" or centers.shape != shape:
+            return None, f"{who} returned centres of shape {centers.shape} (dtype {centers.dtype}); expected {shape}"
+        centers = centers.astype(float)
+        if not np.any(np.all(np.isfinite(centers), axis=1)):
+            continue
+        _, d = _nearest(reference, X_train, centers)
+        score = float(d.sum())
+        if best is None or score < best[2]:
+            best = (centers, out.get("history" + key[7:]), score)
+    if best is None:
+        return None, f"every centre {who} returned contains NaN or Inf"
+    return best, None
 
 
-def blobs_ari(*, ref, sub, test, seed):
-    """Adjusted Rand index between the submission's clusters and the true blobs."""
-    k = int(test.args.get("k", 5))
-    X, truth = _probes().make_blobs(probe_rng(seed, test.id), k=k)
-    labels, err = _labels(sub, len(truth), k)
+def _runs_of(ref, sub, held_out):
+    reference = _reference()
+    X_train = np.asarray(held_out["X_train"], dtype=float)
+    ref_best, err = _best_run(ref, X_train, np.asarray(ref.get("centers0")).shape, reference, "the reference")
+    if err:
+        raise RuntimeError(err)
+    sub_best, err = _best_run(sub, X_train, ref_best[0].shape, reference)
+    return reference, ref_best, sub_best, err
+
+
+def blobs_ari(*, ref, sub, test, seed, held_out=None):
+    """Adjusted Rand index between the true blobs of held-out points and the blob the reference's
+    assignment puts them in, around the submission's best centres."""
+    if held_out is None:
+        raise RuntimeError("blobs_convergence must be a fed probe ([tests.timing] feed = \"blobs_task\")")
+    reference, ref_best, sub_best, err = _runs_of(ref, sub, held_out)
     if err:
         return Verdict(0.0, err)
-    ari = adjusted_rand_score(truth, labels)
-    return target_verdict("adjusted Rand index vs the true blobs", ari, float(test.options["target"]),
-                          curve=_curve(sub.get("curve")), reference_curve=_curve(ref.get("curve")))
+    labels, _ = _nearest(reference, np.asarray(held_out["X_test"], dtype=float), sub_best[0])
+    ari = adjusted_rand_score(np.asarray(held_out["y_test"]).reshape(-1), labels)
+    return target_verdict("adjusted Rand index vs the true blobs", ari,
+                          float(test.options["target"]), curve=_curve(sub_best[1]),
+                          reference_curve=_curve(ref_best[1]))
 
 
-def digits_wcss(*, ref, sub, test, seed):
-    """WCSS of the submission's partition of the digits, at most (1 + tolerance) x the reference's."""
-    k = int(test.args.get("k", 10))
-    X = load_digits().data.astype(float)
-    labels, err = _labels(sub, len(X), k)
+def digits_wcss(*, ref, sub, test, seed, held_out=None):
+    """WCSS of the held-out digits around the submission's best centres, at most (1 + tolerance)
+    x the same around the reference's best centres (both assigned with the reference's rule)."""
+    if held_out is None:
+        raise RuntimeError("digits_convergence must be a fed probe ([tests.timing] feed = \"digits_task\")")
+    reference, ref_best, sub_best, err = _runs_of(ref, sub, held_out)
     if err:
         return Verdict(0.0, err)
-    ref_labels, _ = _labels(ref, len(X), k)
-    ref_w = _wcss_of_labels(X, ref_labels, k)
-    sub_w = _wcss_of_labels(X, labels, k)
-    ratio = sub_w / ref_w
+    X_test = np.asarray(held_out["X_test"], dtype=float)
+    sub_w = float(_nearest(reference, X_test, sub_best[0])[1].sum())
+    ref_w = float(_nearest(reference, X_test, ref_best[0])[1].sum())
     tol = float(test.options["tolerance"])
-    v = target_verdict("WCSS / reference WCSS", ratio, 1.0 + tol, higher_is_better=False,
-                       curve=_curve(sub.get("curve")), reference_curve=_curve(ref.get("curve")))
-    v.details.update(submission_wcss=sub_w, reference_wcss=ref_w)
+    v = target_verdict("WCSS around your centres / around the reference's", sub_w / ref_w, 1.0 + tol,
+                       higher_is_better=False, curve=_curve(sub_best[1]),
+                       reference_curve=_curve(ref_best[1]))
+    v.details.update(submission_wcss=sub_w, reference_wcss=ref_w,
+                     training_wcss_ratio=sub_best[2] / ref_best[2])
     return v

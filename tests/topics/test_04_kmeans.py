@@ -4,6 +4,8 @@ exact-draw tests, since it still clusters well), and a correct submission writte
 (expanded distances, a loop over clusters) gets full marks."""
 import pytest
 
+pytestmark = pytest.mark.slow  # about 1 min: 16 notebooks, each clustering 9 fresh data sets
+
 SEED = 404
 TOPIC = "04_kmeans"
 # fixture -> the tests it must fail
@@ -14,12 +16,17 @@ STILL_PASSES = {
     "wcss_mean.ipynb": ["blobs_convergence", "digits_convergence", "kmeanspp_values"],
 }
 ALTERNATIVES = ['alt_correct_expanded_distance.ipynb', 'alt_correct_float32.ipynb']
+# forgery -> its honest twin: the convergence tests are fed (the held-out points and the true blobs
+# never reach the sandbox) and scored by assigning held-out points to the returned centres with the
+# reference's rule, so a kmeans that looks for the true clusters in its callers' frames scores what
+# the same kmeans without the search (first k points as centres, no loop) scores.
+FORGERIES = {'true_blobs_from_frame.ipynb': 'first_k_points_no_loop.ipynb'}
 
 
 @pytest.fixture(scope="module")
 def graded(fixtures, tmp_path_factory, fixture_grader):
     return fixture_grader(fixtures / TOPIC, tmp_path_factory.mktemp(TOPIC), TOPIC,
-                          [*BUGGY, *ALTERNATIVES], SEED)
+                          [*BUGGY, *ALTERNATIVES, *FORGERIES, *FORGERIES.values()], SEED)
 
 
 @pytest.mark.parametrize("name", sorted(BUGGY))
@@ -37,6 +44,15 @@ def test_buggy_submission_fails_its_target_tests(graded, name):
 @pytest.mark.parametrize("name", ALTERNATIVES)
 def test_alternative_correct_submission_gets_full_marks(graded, name, expect):
     expect.full_marks(graded[name])
+
+
+@pytest.mark.parametrize("name", sorted(FORGERIES))
+def test_forgery_scores_what_its_honest_twin_scores(graded, name):
+    forged, twin = graded[name], graded[FORGERIES[name]]
+    assert {t.id: t.score for t in forged.tests} == {t.id: t.score for t in twin.tests}
+    status = {t.id: t.status for t in twin.tests}
+    assert status["blobs_convergence"] == "failed" and status["digits_convergence"] == "failed"
+    assert forged.grader_errors == 0 and forged.score < forged.max_score
 
 
 def test_convergence_verdict_reports_the_metric(graded):
