@@ -148,7 +148,7 @@ def test_run_autograder_in_docker_image(tmp_path, gs_zip):
         client.ping()
     except Exception:  # noqa: BLE001
         pytest.skip("no Docker engine")
-    tags = [t for img in client.images.list() for t in img.tags if t.startswith("autograder")]
+    tags = [t for img in client.images.list() for t in img.tags if t.startswith("autograder-grader:")]
     if not tags:
         pytest.skip("no grading image (autograder image build)")
     try:  # setup.sh needs a package registry; the grading image must already hold the needs
