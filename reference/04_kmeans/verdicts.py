@@ -37,12 +37,14 @@ def _nearest(reference, X, centers):
     return labels, d[np.arange(len(X)), labels]
 
 
-def _best_run(out, X_train, shape, reference, who="kmeans"):
+def _best_run(out, X_train, shape, reference, who="kmeans", n_runs=None):
     """(centres, history, training WCSS) of the run with the smallest WCSS of the training points
-    around its centres, or (None, message)."""
-    runs = sorted(k for k in out if k.startswith("centers") and k[7:].isdigit())
-    if not runs:
-        return None, f"{who} returned no centres"
+    around its centres, or (None, message). ``n_runs``: only the runs the grader asked for (one
+    per seed it sent), so extra runs added to the output choose nothing."""
+    runs = sorted((k for k in out if k.startswith("centers") and k[7:].isdigit()
+                   and (n_runs is None or int(k[7:]) < n_runs)), key=lambda k: int(k[7:]))
+    if not runs or (n_runs is not None and len(runs) != n_runs):
+        return None, f"{who} returned centres for {len(runs)} runs; expected {n_runs or 'some'}"
     best = None
     for key in runs:
         centers = np.asarray(out[key])
@@ -66,7 +68,8 @@ def _runs_of(ref, sub, held_out):
     ref_best, err = _best_run(ref, X_train, np.asarray(ref.get("centers0")).shape, reference, "the reference")
     if err:
         raise RuntimeError(err)
-    sub_best, err = _best_run(sub, X_train, ref_best[0].shape, reference)
+    n_runs = sum(1 for k in ref if k.startswith("centers") and k[7:].isdigit())
+    sub_best, err = _best_run(sub, X_train, ref_best[0].shape, reference, n_runs=n_runs)
     return reference, ref_best, sub_best, err
 
 

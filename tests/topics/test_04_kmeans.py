@@ -61,3 +61,31 @@ def test_convergence_verdict_reports_the_metric(graded):
     assert "WCSS" in digits.output and digits.status == "failed"
     curve = digits.details.get("curve")
     assert curve and len(curve) >= 1 and "reference_curve" in digits.details
+
+
+def test_blobs_verdict_scores_only_the_runs_it_asked_for():
+    # Trusted side only: the held-out points go to the returned centres by the reference's rule;
+    # a run beyond the seeds the grader sent chooses nothing.
+    import numpy as np
+
+    from autograder.runtime.harness import output_arrays
+    from autograder.topics import get_topic
+    from autograder.verdict import load_verdicts
+
+    topic = get_topic(TOPIC)
+    test = next(t for t in topic.tests if t.id == "blobs_convergence")
+    probes, verdicts = {}, load_verdicts(topic)
+    exec(compile(topic.source("probes.py"), "<probes>", "exec"), probes)  # noqa: S102 - ours
+    ref_mod = {}
+    exec(compile(topic.source("reference.py"), "<reference>", "exec"), ref_mod)  # noqa: S102
+    data = probes["blobs_task"](np.random.default_rng(3))
+    sent = {k: v for k, v in data.items() if not k.startswith("_")}
+    held = {k[1:]: v for k, v in data.items() if k.startswith("_")}
+    ref = output_arrays(probes["blobs_convergence"](type("R", (), ref_mod), None)(**sent))
+    truth = np.stack([held["X_test"][held["y_test"] == j].mean(axis=0) for j in range(5)])  # (5, 4)
+    wrong = np.repeat(sent["X"][:1], 5, axis=0)  # (5, 4) every centre on one point
+    runs = {f"centers{i}": wrong for i in range(len(sent["seeds"]))}
+    assert verdicts.blobs_ari(ref=ref, sub={**runs, "centers9": truth}, test=test, seed=0,
+                              held_out=held).fraction == 0.0
+    runs["centers1"] = truth
+    assert verdicts.blobs_ari(ref=ref, sub=runs, test=test, seed=0, held_out=held).fraction == 1.0
