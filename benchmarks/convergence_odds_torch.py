@@ -1,0 +1,134 @@
+"""How often the fed convergence tests of the PyTorch topics pass, per fresh data set: the reference
+and the bugs they target, scored as the verdicts score them (the returned weights in the reference's
+own module, on the held-out set the grader keeps).
+
+    python benchmarks/convergence_odds_torch.py 13 [--draws 20]
+    python benchmarks/convergence_odds_torch.py 19 [--draws 20]
+
+Each draw is the feed (``probes.digits_task``) on an independent stream. Also printed: a trainer
+that is handed the held-out digits as well (what an attack gains that recovers them from
+scikit-learn's copy after undoing the secret pixel order), to bound that residual.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _state(model):
+    return {f"param.{k}": v.detach().double().numpy() for k, v in model.state_dict().items()}
+
+
+def topic13(draws):
+    import torch
+
+    d = ROOT / "reference" / "13_autoencoder"
+    ref, probes, verdicts = (_load(f"{n}13", d / f"{n}.py") for n in ("reference", "probes", "verdicts"))
+    honest_loss = ref.denoising_loss
+
+    def noise_on_target(model, x, noise_std, generator=None):  # the fixture noise_on_target.ipynb
+        return ((model(x) - ref.add_noise(x, noise_std, generator)) ** 2).mean()
+
+    def no_zero_grad(X, **kw):
+        orig = torch.optim.Adam.zero_grad
+        torch.optim.Adam.zero_grad = lambda self, set_to_none=True: None
+        try:
+            return ref.train_autoencoder(X, **kw)
+        finally:
+            torch.optim.Adam.zero_grad = orig
+
+    def run(kind, task):
+        X = torch.tensor(task["X"], dtype=torch.float32)
+        kw = dict(n_hidden=32, n_latent=8, noise_std=0.3, epochs=40, batch_size=64, lr=5e-3,
+                  seed=int(task["seed"]))
+        if kind == "noise on the target":
+            ref.denoising_loss = noise_on_target
+        try:
+            if kind == "no zero_grad":
+                model, _ = no_zero_grad(X, **kw)
+            elif kind == "plain (noise_std 0)":
+                model, _ = ref.train_autoencoder(X, **{**kw, "noise_std": 0.0})
+            elif kind == "attack: + held-out digits":
+                X2 = torch.tensor(np.concatenate([task["X"], task["_clean"]]), dtype=torch.float32)
+                model, _ = ref.train_autoencoder(X2, **kw)
+            else:
+                model, _ = ref.train_autoencoder(X, **kw)
+        finally:
+            ref.denoising_loss = honest_loss
+        return verdicts.reconstruction_mse(_state(model), task["_noisy"], task["_clean"])[0]
+
+    kinds = ["reference", "noise on the target", "no zero_grad", "plain (noise_std 0)",
+             "attack: + held-out digits"]
+    return kinds, run, probes.digits_task, 0.04, False
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("topic", choices=["13", "19"])
+    ap.add_argument("--draws", type=int, default=20)
+    ap.add_argument("--only", default="", help="comma-separated row names")
+    args = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    kinds, run, task_fn, target, higher = {"13": topic13, "19": topic19}[args.topic](args.draws)
+    if args.only:
+        kinds = [k for k in kinds if k in args.only.split(",")]
+    print(f"{'trainer':28s} {'min':>8s} {'mean':>8s} {'max':>8s} {'P(pass)':>8s} {'P(2 in a row)':>14s} {'s/run':>6s}")
+    for kind in kinds:
+        vals, t0 = [], time.process_time()
+        for i in range(args.draws):
+            vals.append(run(kind, task_fn(np.random.default_rng([i, 1313]))))
+        v = np.asarray(vals, dtype=float)
+        p = float(np.mean(v >= target if higher else v <= target))
+        print(f"{kind:28s} {v.min():8.4f} {v.mean():8.4f} {v.max():8.4f} {p:8.2f} {p ** 2:14.3f} "
+              f"{(time.process_time() - t0) / args.draws:6.2f}", flush=True)
+
+
+def topic19(draws):
+    import torch
+
+    d = ROOT / "reference" / "19_vae"
+    ref, probes, verdicts = (_load(f"{n}19", d / f"{n}.py") for n in ("reference", "probes", "verdicts"))
+    honest_kl = ref.gaussian_kl
+
+    def kl_mean_over_latent(mu, logvar):  # the fixture kl_mean_over_latent.ipynb
+        return honest_kl(mu, logvar) / mu.shape[1]
+
+    def run(kind, task):
+        X = task["X"]
+        if kind == "attack: + held-out digits":
+            X = np.concatenate([X, task["_X_test"]])
+        kw = dict(hidden=128, latent=8, n_steps=300, batch_size=64, lr=3e-3, seed=int(task["seed"]))
+        orig_zero = torch.optim.Adam.zero_grad
+        if kind == "KL mean over latent":
+            ref.gaussian_kl = kl_mean_over_latent
+        if kind == "zero_grad forgotten":
+            torch.optim.Adam.zero_grad = lambda self, set_to_none=True: None
+        try:
+            model, _ = ref.train_vae(torch.tensor(X, dtype=torch.float32), **kw)
+        finally:
+            ref.gaussian_kl = honest_kl
+            torch.optim.Adam.zero_grad = orig_zero
+        values = {f"param.{k}": v.detach().double().numpy() for k, v in model.named_parameters()}
+        return verdicts.held_out_nelbo(values, task["_X_test"], task["_eps"], 128, 8)[0]
+
+    kinds = ["reference", "zero_grad forgotten", "KL mean over latent", "attack: + held-out digits"]
+    return kinds, run, probes.digits_task, 26.3, False
+
+
+if __name__ == "__main__":
+    main()
