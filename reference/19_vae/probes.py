@@ -1,7 +1,8 @@
 """Graded probes for topic 19 (VAE). The probe draws every random number the formulas need (eps is
-an argument); modules get the probe's weights by parameter name. The convergence probe trains on a
-seeded split of scikit-learn's bundled digits and returns the trained weights: the held-out ELBO is
-computed from them on the trusted side (verdicts.py), never here."""
+an argument); modules get the probe's weights by parameter name. The convergence probe is fed: the grader
+draws a secret split of scikit-learn's bundled digits (``digits_task``, run by the grader), sends
+the training digits only, and computes the held-out ELBO of the returned weights on the trusted
+side (verdicts.py), on digits this process never receives."""
 import numpy as np
 import torch
 
@@ -30,13 +31,29 @@ def _gauss(rng, b, z):
     return mu, logvar
 
 
-def digits_split(rng, n_train=1400):
-    """Digits scaled to [0, 1], shuffled by the probe's generator: (train, test) row indices."""
-    from sklearn.datasets import load_digits
+_DIGITS = []
 
-    X = load_digits().data / 16.0  # (1797, 64)
+
+def _digits():
+    """scikit-learn's bundled digits scaled to [0, 1], (1797, 64); read once per process."""
+    if not _DIGITS:
+        from sklearn.datasets import load_digits  # bundled with scikit-learn: nothing is downloaded
+
+        _DIGITS.append(load_digits().data / 16.0)
+    return _DIGITS[0]
+
+
+def digits_task(rng, n_train=1400, latent=8, draws=4):
+    """Run by the grader (the fed probe's data), never in the sandbox: a secret split of the digits
+    under a secret order of the 64 pixels (the same for every row: the same task for a network of
+    Linear layers, but the rows are not scikit-learn's, and weights trained elsewhere do not fit).
+    Sent: the training digits and the training seed. Kept (``_``): the held-out digits and the
+    noise draws of the held-out ELBO, which the verdict computes from the returned weights."""
+    X = _digits()[:, rng.permutation(64)]  # (1797, 64), pixels in a secret order
     perm = rng.permutation(X.shape[0])
-    return X, perm[:n_train], perm[n_train:]
+    test = X[perm[n_train:]]  # (397, 64)
+    return {"X": X[perm[:n_train]], "seed": np.int64(rng.integers(2**31)), "_X_test": test,
+            "_eps": rng.standard_normal((draws, test.shape[0], latent))}  # (draws, 397, Z)
 
 
 def reparam_values(sub, rng):
@@ -136,13 +153,17 @@ def vae_grad(sub, rng):
             for k, p in m.named_parameters()}
 
 
+MAX_PARAMS = 16  # the VAE of Q4 has 10 tensors; the verdict checks names and shapes
+
+
 def digits_convergence(sub, rng, hidden=128, latent=8, n_steps=300, batch_size=64, lr=3e-3):
-    X, train, _ = digits_split(rng)
-    seed = int(rng.integers(2**31))
-    Xtr = torch.tensor(X[train], dtype=torch.float32)  # (1400, 64)
-    model, losses = sub.train_vae(Xtr, hidden=hidden, latent=latent, n_steps=n_steps,
-                                  batch_size=batch_size, lr=lr, seed=seed)
-    obs = {"curve": np.asarray([float(v) for v in losses], dtype=float)}
-    for k, p in model.named_parameters():
-        obs[f"param.{k}"] = _np(p)
-    return obs
+    """Fed (``digits_task``): trains on the grader's training digits and returns the weights."""
+    def train(X, seed):
+        model, losses = sub.train_vae(torch.tensor(X, dtype=torch.float32), hidden=hidden,
+                                      latent=latent, n_steps=n_steps, batch_size=batch_size, lr=lr,
+                                      seed=int(np.asarray(seed).reshape(-1)[0]))  # X (1400, 64)
+        obs = {"curve": np.asarray([float(v) for v in list(losses)[:100_000]], dtype=float)}
+        for k, p in list(model.named_parameters())[:MAX_PARAMS]:
+            obs[f"param.{k}"] = _np(p)
+        return obs
+    return train
