@@ -54,7 +54,10 @@ needs_cgroup = pytest.mark.skipif(__import__("autograder.sandbox.cgroup", fromli
 @needs_cgroup
 def test_memory_limit_holds_for_the_whole_sandbox(tmp_path):
     # Two processes, each under the per-process limit, together over the sandbox's.
-    code = ("import os, time, numpy as np\npid = os.fork()\nx = np.ones(200 << 17)\ntime.sleep(1)\n"
+    # 150 MiB each: the harness with NumPy maps ~100 MiB (VmSize, measured), so each process stays
+    # ~50 MiB under its 300 MiB address-space limit (200 MiB had left 88 KiB), while the two
+    # together hold ~360 MiB resident, over the sandbox's 300.
+    code = ("import os, time, numpy as np\npid = os.fork()\nx = np.ones(150 << 17)\ntime.sleep(1)\n"
             "if pid == 0:\n    os._exit(0)\nos.waitpid(pid, 0)")
     res, _ = run(tmp_path, code, memory_mb=300)
     assert res.killed_reason.startswith("memory limit") and res.killed_by == "limit", res
