@@ -394,7 +394,11 @@ def run_probe(probe_fn, module, rng, args, time_limit, timed=None):
             return result
         if not callable(result):
             raise TypeError("grader error: a timed probe must return the callable to time")
-        serve_timed(result, *timed)
+        # What is left of the limit after the set-up runs only while a call runs: waiting for the
+        # parent's next inputs (a fed probe's data, made by the grader) is not this code's time.
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        serve_timed(result, *timed, time_left=left if left > 0 else 0.001)
         return {"timed": True}  # the measurements and outputs are the parent's
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -446,8 +450,10 @@ def output_arrays(value) -> dict:
     return out
 
 
-def serve_timed(call, ident, send, recv):
-    """Answer the parent's timed calls until it says ``end``."""
+def serve_timed(call, ident, send, recv, time_left=None):
+    """Answer the parent's timed calls until it says ``end``; ``time_left`` (seconds) is armed
+    only while a call runs. The parent enforces the same limit from outside; this alarm only
+    ends the call cleanly first."""
     send({"ev": "ready", "id": ident})
     while True:
         frame = recv()
@@ -461,7 +467,14 @@ def serve_timed(call, ident, send, recv):
             return
         if op != "call":
             raise ProbeAborted(f"the grader stopped this test ({str(head.get('why', op))[:200]})")
-        out = output_arrays(call(**arrays))
+        if time_left is not None:
+            signal.setitimer(signal.ITIMER_REAL, max(time_left, 0.001))
+        try:
+            out = output_arrays(call(**arrays))
+        finally:
+            if time_left is not None:
+                time_left = signal.getitimer(signal.ITIMER_REAL)[0] or 0.001
+                signal.setitimer(signal.ITIMER_REAL, 0)
         send({"ev": "result", "id": ident, "n": head.get("n")}, out)
 
 

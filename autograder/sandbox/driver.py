@@ -313,7 +313,10 @@ class Channel:
             self.send({"op": "abort", "id": plan.id, "why": problem})
             return res
         rng = input_stream(self.secret, plan.id)
-        deadline = time.monotonic() + plan.time_limit + GRACE_S
+        # The time limit is spent only while the sandbox holds a call (from sending its inputs to
+        # its answer): the parent's own work between calls (a fed probe's data, first importing the
+        # topic's probes.py on a loaded machine) is not the submission's time.
+        budget = plan.time_limit + GRACE_S
         poller = _Poller(self.meter) if plan.measure == "memory" and self.meter is not None else None
         kept = 0
         for n in range(plan.warmup + plan.calls):
@@ -335,14 +338,16 @@ class Channel:
                 base = self.meter.mem_current()
                 poller.start(base)
             c0 = self.meter.cpu_ns() if self.meter is not None else None
-            w0 = time.monotonic() - self.t0
+            sent_at = time.monotonic()
+            w0 = sent_at - self.t0
             if not self.send({"op": "call", "id": plan.id, "n": n}, inputs):
                 res.error = "the process under test stopped reading its inputs"
                 break
             try:
-                item = self._q.get(timeout=max(0.0, deadline - time.monotonic()))
+                item = self._q.get(timeout=max(0.0, budget - (time.monotonic() - sent_at)))
             except queue.Empty:
                 item = None
+            budget -= time.monotonic() - sent_at
             rise = poller.stop() if poller is not None and timed else 0
             if item is None:
                 res.error = f"took too long: stopped after {plan.time_limit:g} s (the time limit)"

@@ -195,3 +195,38 @@ def test_feed_data_splits_sent_from_kept(topic):
     with pytest.raises(LookupError):
         driver.feed_data(np.random.default_rng(0), driver.TimedPlan(id="x", inputs={}, feed="nope"),
                          topic.source("probes.py"))
+
+
+SLOW_FEED_MANIFEST = MANIFEST.replace("time_limit = 30", "time_limit = 1").replace("calls = 2", "calls = 3")
+SLOW_FEED_PROBES = PROBES.replace("def task(rng, n=200, d=6):\n",
+                                  "def task(rng, n=200, d=6):\n    import time; time.sleep(1.5)  # the grader's own work\n")
+
+
+@pytest.fixture(scope="module")
+def slow_feed_topic(tmp_path_factory):
+    d = tmp_path_factory.mktemp("root") / "reference" / "97_slow_feed"
+    d.mkdir(parents=True)
+    (d / "manifest.toml").write_text(SLOW_FEED_MANIFEST)
+    (d / "probes.py").write_text(SLOW_FEED_PROBES)
+    (d / "verdicts.py").write_text(VERDICTS)
+    (d / "reference.py").write_text(REFERENCE)
+    return load_topic(d)
+
+
+def test_the_graders_own_feed_time_is_not_the_submissions(slow_feed_topic):
+    # 3 feeds of 1.5 s each (4.5 s) outlast the 1 s limit and its 3 s grace: only the time the
+    # sandbox holds a call counts, on both sides (a loaded CI machine once timed out topic 04's
+    # solution while the parent was still making its data).
+    sub = observe(topic=slow_feed_topic, cells=[{"index": 1, "source": REFERENCE}], seed=11,
+                  sandbox=ProcessSandbox())
+    timed = sub.run.timed["fit"]
+    assert timed.error is None and len(timed.outputs) == 3, timed.error
+
+
+def test_the_limit_still_spans_all_calls(slow_feed_topic):
+    # 0.6 s per call: each call is inside the 1 s limit, the three together are not
+    slow = REFERENCE.replace("    w = np.zeros(X.shape[1])", "    import time; time.sleep(0.6)\n    w = np.zeros(X.shape[1])")
+    sub = observe(topic=slow_feed_topic, cells=[{"index": 1, "source": slow}], seed=11,
+                  sandbox=ProcessSandbox())
+    timed = sub.run.timed["fit"]
+    assert timed.error is not None and not timed.outputs
