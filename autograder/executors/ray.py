@@ -96,6 +96,9 @@ class RayExecutor:
     def gpus(self) -> bool:
         return self.resources.get("GPU", 0) > 0
 
+    def prepare(self, *, topic) -> None:
+        """Nothing ahead: each node's worker starts its own sandbox with its first job."""
+
     def _largest_node_memory(self) -> float:
         mem = [n.get("Resources", {}).get("memory", 0) for n in ray.nodes() if n.get("Alive")]
         return max(mem or [0])

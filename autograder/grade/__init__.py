@@ -308,17 +308,38 @@ def grade(*, topic: str, submissions: list, out: str | Path, sandbox: str = "aut
     ``jobs`` at a time on this host; "ray": one Ray task per job on the cluster at ``address``,
     concurrency from each node's resources, see docs/cluster.md). Verdicts, reports and the
     gradebook stay here, on the driver."""
-    import tempfile
-
-    from autograder.collect import collect, topic_dir
     from autograder.course import load_course
     from autograder.errors import UserError
+    from autograder.executors import get_executor
 
     if not isinstance(jobs, int) or jobs < 1:
         raise UserError(f"--jobs must be a whole number of at least 1, not {jobs!r}")
     t = get_topic(topic)
     out = Path(out)
     assignment = load_course(course).assignment(t)
+    # The executor first: its sandboxes (containers, zygotes) start while the submissions are
+    # read, hashed and looked up in the gradebook below.
+    ex = get_executor(executor, jobs=jobs, sandbox=sandbox, address=address)
+    try:
+        ex.prepare(topic=t)
+        return _collect_and_grade(t=t, ex=ex, submissions=submissions, out=out, sandbox=sandbox,
+                                  seed=seed, jobs=jobs, progress=progress, gradebook=gradebook,
+                                  naming=naming, force=force, assignment=assignment,
+                                  executor=executor, address=address)
+    finally:
+        try:
+            ex.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _collect_and_grade(*, t, ex, submissions, out, sandbox, seed, jobs, progress, gradebook, naming,
+                       force, assignment, executor, address) -> list[Report]:
+    import tempfile
+
+    from autograder.collect import collect, topic_dir
+    from autograder.errors import UserError
+
     try:
         topic_dir(out, t.name).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -344,13 +365,13 @@ def grade(*, topic: str, submissions: list, out: str | Path, sandbox: str = "aut
                             f"(looked for .ipynb and .py files, and in zips and student folders)")
         return _grade_intake(t=t, intake=intake, out=out, sandbox=sandbox, seed=seed, jobs=jobs,
                              progress=progress, gradebook=gradebook, force=force,
-                             assignment=assignment, executor=executor, address=address)
+                             assignment=assignment, executor=executor, address=address, ex=ex)
     finally:
         remove_tree(workdir)
 
 
 def _grade_intake(*, t, intake, out, sandbox, seed, jobs, progress, gradebook, force,
-                  assignment, executor="local", address=None) -> list[Report]:
+                  assignment, executor="local", address=None, ex=None) -> list[Report]:
     """Grade every intake item through the executor; see :func:`grade`.
 
     A batch never stops for one submission: reading, scanning, its job, its verdicts, its report
@@ -466,11 +487,12 @@ def _grade_intake(*, t, intake, out, sandbox, seed, jobs, progress, gradebook, f
         except (ValueError, OSError):
             old_term = None
     stopped: str | None = None
-    ex = None
+    own_ex = ex is None  # an executor passed in is closed by whoever made it
     try:
         if not todo:
             return [reports[i] for i in sorted(reports)]
-        ex = get_executor(executor, jobs=jobs, sandbox=sandbox, address=address)
+        if ex is None:
+            ex = get_executor(executor, jobs=jobs, sandbox=sandbox, address=address)
         box = getattr(ex, "box", None)
         # What a grader killed by SIGKILL left behind: its working folders and containers.
         cleanup.sweep_folders()
@@ -595,7 +617,7 @@ def _grade_intake(*, t, intake, out, sandbox, seed, jobs, progress, gradebook, f
     finally:
         for i, item in todo:
             release(i, item)
-        if ex is not None:
+        if ex is not None and own_ex:
             try:
                 ex.close()
             except Exception:  # noqa: BLE001

@@ -13,8 +13,10 @@ Containers are never reused: one per run, removed with its directory. ``AUTOGRAD
 starts each container only when its job arrives; unused started containers are removed at exit.
 
 Warm mode (``AUTOGRADER_DOCKER_WARM=1`` or ``DockerSandbox(warm=True)``): one long-lived container
-per slot whose zygote (``_zygote_main.py``) has imported NumPy and torch once and forks a fresh
-child per submission, so ``import torch`` (~1.8 s of CPU) is not paid per submission. The child
+per slot whose zygote (``_zygote_main.py``) has imported the topic's heavy modules once (NumPy,
+and torch where the topic's probes or reference import it) and forks a fresh child per
+submission, so ``import torch`` (~1.8 s of CPU) is not paid per submission. ``warm_up`` starts
+each slot's zygote while the grader reads the submissions (the executor's ``prepare``). The child
 drops to the sandbox uid; the zygote never runs submission code. Between jobs every process of the
 sandbox uid is killed, /tmp, /dev/shm, /dev/mqueue and System V IPC are emptied (by a cleaner as
 that uid), and the host empties the working folder; the end of each job is a marker with a nonce
@@ -301,6 +303,7 @@ class DockerSandbox:
         self._next: dict[int, object] = {}
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
+        self._warming: dict[int, object] = {}  # slot -> future of a zygote started by warm_up
         atexit.register(self.close)
 
     def close(self) -> None:
@@ -308,13 +311,43 @@ class DockerSandbox:
         with self._lock:
             pending, self._next = list(self._next.values()), {}
             warm, self._warm = list(self._warm.values()), {}
+            warming, self._warming = list(self._warming.values()), {}
         for box in warm:
             self._discard_warm(box)
-        for fut in pending:
+        for fut, discard in [(f, self._discard) for f in pending] + [(f, self._discard_warm) for f in warming]:
+            if fut.cancel():
+                continue  # never started
             try:
-                self._discard(fut.result(timeout=60))
+                discard(fut.result(timeout=60))
             except Exception:  # noqa: BLE001
                 pass
+
+    def warm_up(self, *, limits: Limits, slots: int, modules: tuple[str, ...] | None = None) -> None:
+        """Start each slot's first container (warm mode: its zygote) in the background now, while
+        the grader reads the submissions and runs the reference, instead of on the first run's
+        critical path. ``modules``: what the zygote imports ahead (the topic's own imports; by
+        default NumPy and torch). Never raises; a start that fails is retried by the run that needs it."""
+        for slot in range(max(0, int(slots))):
+            if not self.warm:
+                with self._lock:
+                    have = slot in self._next
+                if not have:
+                    self._start_next(slot, limits)
+                continue
+            if modules is not None:
+                from autograder.sandbox.forkserver import PRELOADABLE
+
+                modules = tuple(m for m in modules if m in PRELOADABLE)
+            with self._lock:
+                if slot in self._warm or slot in self._warming:
+                    continue
+                self._warming[slot] = self._starter().submit(self._start_warm, limits, modules)
+
+    def _starter(self) -> ThreadPoolExecutor:
+        # callers hold self._lock or are the only thread starting containers
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="docker-start")
+        return self._pool
 
     @classmethod
     def connect(cls, image: str | None = None, warm: bool | None = None) -> "DockerSandbox":
@@ -355,7 +388,8 @@ class DockerSandbox:
         for p in workdir.rglob("*"):
             os.lchown(p, UID, UID)
 
-    def _config(self, workdir: Path, limits: Limits, warm: bool = False, errdir: Path | None = None) -> dict:
+    def _config(self, workdir: Path, limits: Limits, warm: bool = False, errdir: Path | None = None,
+                modules: tuple[str, ...] | None = None) -> dict:
         import docker
 
         cpus = float(getattr(limits, "cpus", 1.0) or 1.0)
@@ -394,7 +428,8 @@ class DockerSandbox:
                 **host["binds"], str(errdir): {"bind": ERR_DIR, "mode": "rw"}}})
             return dict(
                 image=self.image,
-                command=["python3", "-B", f"{LIB_DIR}/autograder/{ZYGOTE}", WARM_PRELOAD],
+                command=["python3", "-B", f"{LIB_DIR}/autograder/{ZYGOTE}",
+                         WARM_PRELOAD if modules is None else ",".join(modules)],
                 working_dir="/", user="0:0", environment=env,
                 stdin_open=True, tty=False, detach=False,
                 volumes=[SANDBOX_DIR, f"{LIB_DIR}/autograder", ERR_DIR],
@@ -473,10 +508,8 @@ class DockerSandbox:
 
     def _start_next(self, slot: int, limits: Limits) -> None:
         with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="docker-start")
             old = self._next.pop(slot, None)
-            self._next[slot] = self._pool.submit(self._start, limits)
+            self._next[slot] = self._starter().submit(self._start, limits)
         if old is not None:
             try:
                 self._discard(old.result(timeout=60))
@@ -583,7 +616,7 @@ class DockerSandbox:
                          limits_enforced=["memory", "pids", "CPU", "disk"])
 
     # --- warm mode ---------------------------------------------------------------------------
-    def _start_warm(self, limits: Limits) -> _Warm:
+    def _start_warm(self, limits: Limits, modules: tuple[str, ...] | None = None) -> _Warm:
         own = Path(tempfile.mkdtemp(prefix=cleanup.workdir_prefix("docker")))
         disk = mount_tmpfs(own, int(getattr(limits, "disk_mb", 0) or limits.tmpfs_mb), uid=UID)
         self._prepare(own)
@@ -594,7 +627,8 @@ class DockerSandbox:
         api = self.client.api
         cid = None
         try:
-            cid = api.create_container(**self._config(own, limits, warm=True, errdir=err))["Id"]
+            cid = api.create_container(**self._config(own, limits, warm=True, errdir=err,
+                                                      modules=modules))["Id"]
             sock = api.attach_socket(cid, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
             raw = getattr(sock, "_sock", sock)
             reader = _WarmAttach(raw, 64 * 1024)
@@ -616,24 +650,37 @@ class DockerSandbox:
                 unmount(box.errdir)
             cleanup.remove_tree(box.errdir)
 
-    def _warm_box(self, slot: int, limits: Limits) -> _Warm:
+    def _warm_box(self, slot: int, limits: Limits, modules: tuple[str, ...] | None = None) -> _Warm:
         with self._lock:
             box = self._warm.pop(slot, None)
+            fut = self._warming.pop(slot, None)
+        if fut is not None:
+            try:
+                started = fut.result(timeout=120)
+            except Exception:  # noqa: BLE001 - started again below
+                started = None
+            if box is None:
+                box = started
+            elif started is not None:
+                self._discard_warm(started)
         if box is not None and (box.limits != limits or box.reader.closed.is_set()):
             self._discard_warm(box)
             box = None
-        return box if box is not None else self._start_warm(limits)
+        return box if box is not None else self._start_warm(limits, modules)
 
     def _run_warm(self, *, workdir: Path, job: dict, limits: Limits, slot: int) -> RunResult:
         import json
         import resource
         import secrets
 
-        box = self._warm_box(slot, limits)
+        from autograder.sandbox.forkserver import preload_for
+
+        modules = preload_for(job)  # only when this slot's zygote starts now, not ahead
+        box = self._warm_box(slot, limits, modules)
         raw, reader = box.sock, box.reader
         if not reader.ready.wait(60) or reader.closed.is_set():
             self._discard_warm(box)
-            box = self._start_warm(limits)
+            box = self._start_warm(limits, modules)
             raw, reader = box.sock, box.reader
         keep = False
         channel = None

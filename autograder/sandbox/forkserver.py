@@ -42,10 +42,16 @@ def enabled() -> bool:
 
 def preload_for(job: dict) -> tuple[str, ...]:
     """The preloadable modules that the job's (trusted) cells and probes import at top level."""
-    names = {"numpy"}
     sources = [c.get("source", "") for c in job.get("cells") or [] if isinstance(c, dict)]
-    sources.append(job.get("probes_source") or "")
+    return preload_for_sources(*sources, job.get("probes_source") or "")
+
+
+def preload_for_sources(*sources: str) -> tuple[str, ...]:
+    """The preloadable modules (NumPy always) that ``sources`` import at top level."""
+    names = {"numpy"}
     for src in sources:
+        if not isinstance(src, str):
+            continue
         try:
             tree = ast.parse(src)
         except (SyntaxError, ValueError):

@@ -151,6 +151,9 @@ class ProcessSandbox:
     def gpu_name(self) -> str | None:
         return self.gpu.describe() if self.gpu else None
 
+    def warm_up(self, *, limits: Limits, slots: int, modules: tuple[str, ...] | None = None) -> None:
+        """Nothing to start ahead: each run is a fresh process (see ``Sandbox.warm_up``)."""
+
     def describe(self) -> str:
         if not self.isolate:
             return "trusted process (reference)"

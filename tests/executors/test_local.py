@@ -72,3 +72,24 @@ def test_executors_are_found_by_name_and_ray_is_not_imported():
     assert out.stdout.strip() == "False", out.stdout + out.stderr[-1000:]
     with pytest.raises(ValueError):
         get_executor("nope")
+
+
+def test_prepare_warms_each_slot_with_the_topics_own_imports():
+    from autograder.topics import get_topic
+
+    class Recording(ProcessSandbox):
+        def __init__(self):
+            super().__init__()
+            self.calls = []
+
+        def warm_up(self, *, limits, slots, modules=None):
+            self.calls.append((limits, slots, modules))
+            raise RuntimeError("a head start that fails is ignored")
+
+    box = Recording()
+    topic = get_topic("22_attention")
+    LocalExecutor(jobs=2, box=box).prepare(topic=topic)
+    ((limits, slots, modules),) = box.calls
+    assert limits == topic.limits and slots == 2 and modules == ("numpy", "torch")
+    LocalExecutor(jobs=1, box=box).prepare(topic=get_topic("10_dl_basics"))
+    assert box.calls[-1][2] == ("numpy",)  # a NumPy topic's zygote does not pay for torch

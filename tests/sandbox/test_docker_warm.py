@@ -209,3 +209,24 @@ def test_warm_fork_bomb_is_contained(warm, topic):
     after, seen = _run(warm, topic, FINDS)  # and the next run finds nothing of it
     assert seen is not None and seen.status == "ok", after.run.stderr[-2000:]
     assert seen.scalars["processes"] == 0
+
+
+def test_warm_up_starts_each_slots_zygote_ahead_and_the_run_takes_it(warm, topic):
+    from autograder.sandbox.docker import DockerSandbox
+
+    box = DockerSandbox(warm.client, warm.image, warm=True)
+    try:
+        box.warm_up(limits=topic.limits, slots=2, modules=("numpy", "not-a-module;rm -rf /"))
+        ahead = {slot: fut.result(timeout=120) for slot, fut in box._warming.items()}
+        assert sorted(ahead) == [0, 1]
+        cmd = box.client.api.inspect_container(ahead[0].cid)["Config"]["Cmd"]
+        assert cmd[-1] == "numpy"  # only preloadable names reach the zygote's command line
+        obs = observe(topic=topic, cells=[{"index": 1, "source": REFERENCE}], seed=3, sandbox=box, slot=0)
+        assert obs.probes["look"].status == "ok"
+        assert box._warm[0].cid == ahead[0].cid  # the run used the zygote started ahead
+        box.warm_up(limits=topic.limits, slots=2)  # slots already warm or warming: nothing new
+        assert set(box._warming) == {1}
+    finally:
+        box.close()
+    left = [c.id for c in warm.client.containers.list(all=True) if c.id in (ahead[0].cid, ahead[1].cid)]
+    assert not left  # close() removed the one used and the one never used
