@@ -1,15 +1,17 @@
 """``report.html``: the page a student reads. Every string from a submission (messages quote its
-output and errors) is escaped by Jinja2's autoescape; pictures are matplotlib PNGs inlined as
-base64, so the page is one self-contained file with no scripts."""
+output and errors) is escaped by Jinja2's autoescape; pictures are inline SVG drawn by
+:mod:`autograder.report.svg` (which escapes every label and bounds every figure), so the page is
+one self-contained file with no scripts."""
 from __future__ import annotations
 
-import base64
-import io
 import math
 from datetime import datetime, timezone
 from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
+
+from autograder.report import svg
 
 _STATUS = {"passed": ("PASS", "pass"), "failed": ("FAIL", "fail"), "not_run": ("NOT RUN", "skip"),
            "grader_error": ("GRADER ERROR", "err")}
@@ -28,6 +30,7 @@ h1{font-size:1.5em;margin-bottom:.2em} h2{font-size:1.15em;margin:0}
 .bar>span{display:block;height:100%;background:#2e7d32}
 table{border-collapse:collapse;width:100%;margin:1em 0}
 th,td{text-align:left;padding:.35em .6em;border-bottom:1px solid #e3e6e9;vertical-align:top}
+td.key{overflow-wrap:anywhere;min-width:12em}
 th{background:#f5f7f9;font-weight:600}
 td.num{text-align:right;white-space:nowrap}
 .badge{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;padding:0 .4em;
@@ -39,7 +42,8 @@ pre{background:#f6f8fa;padding:.7em;border-radius:4px;overflow-x:auto;white-spac
 word-break:break-word;font-size:.85em;margin:.5em 0}
 .hint{color:#5a6570;font-size:.9em}
 .notes{background:#fff8e1;border-left:4px solid #f9a825;padding:.5em 1em}
-img{max-width:100%;height:auto;display:block;margin:.5em 0}
+figure{margin:.8em 0}
+figure svg{max-width:100%;height:auto;display:block;margin:.5em 0}
 </style></head>
 <body>
 <h1>{{ r.topic }}</h1>
@@ -76,9 +80,9 @@ graded. This is not your fault; course staff have been told.</p>{% endif %}
 (below about 1e-4) means your backward matches your forward, so if the test failed, look at the
 forward; a large one (above about 1e-2) means the backward itself is wrong.</p>
 <table><tr><th>gradient</th><th class="num">relative error vs finite differences</th><th>reading</th></tr>
-{% for key, err, reading in t.self_check %}<tr><td>{{ key }}</td><td class="num">{{ err }}</td><td>{{ reading }}</td></tr>{% endfor %}
+{% for key, err, reading in t.self_check %}<tr><td class="key">{{ key }}</td><td class="num">{{ err }}</td><td>{{ reading }}</td></tr>{% endfor %}
 </table>{% endif %}
-{% for caption, png in t.images %}<figure><img alt="{{ caption }}" src="data:image/png;base64,{{ png }}">
+{% for caption, picture in t.images %}<figure>{{ picture }}
 <figcaption class="hint">{{ caption }}</figcaption></figure>{% endfor %}
 {% endif %}
 </section>
@@ -99,80 +103,61 @@ def _fmt(x) -> str:
         return str(x)
 
 
-def _figure(size):
-    # matplotlib's object API, not pyplot: reports are rendered from several grading threads at
-    # once, and pyplot's global state is not thread-safe. Figure.savefig uses the Agg canvas.
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=size)
-
-
-def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
 def _floats(seq) -> list[float]:
     out = []
     for v in seq or []:
         try:
             f = float(v)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             f = math.nan
-        # A diverging run reaches 1e300 or inf; matplotlib cannot lay out ticks for that.
+        # A diverging run reaches 1e300 or inf: clipped, so the axis keeps readable ticks.
         out.append(max(-1e12, min(1e12, f)) if not math.isnan(f) else f)
     return out
 
 
-def _self_check_plot(rows: list[tuple[str, float]]) -> str:
-    fig = _figure((6, 0.5 + 0.4 * len(rows)))
-    ax = fig.subplots()
-    keys = [k for k, _ in rows]
+def _self_check_plot(rows: list[tuple[str, float]], caption: str) -> str:
     vals = [max(v, 1e-16) if math.isfinite(v) else 1.0 for _, v in rows]
     colors = ["#2e7d32" if v < FD_MATCH else "#f9a825" if v < FD_CLOSE else "#c62828" for v in vals]
-    ax.barh(keys, vals, color=colors)
-    ax.set_xscale("log")
-    ax.set_xlim(min(min(vals), 1e-6) / 10, max(max(vals), FD_CLOSE) * 10)
-    ax.axvline(FD_MATCH, color="#555", linestyle="--", linewidth=1)
-    ax.axvline(FD_CLOSE, color="#c62828", linestyle=":", linewidth=1)
-    ax.set_xlabel("relative error of your backward vs finite differences (log scale; "
-                  "dashed: 1e-4, dotted: 1e-2)")
-    ax.invert_yaxis()
-    return _png(fig)
+    return svg.hbar_chart(
+        [k for k, _ in rows], vals, colors=colors, label=caption, log=True,
+        xlim=(min(min(vals), 1e-6) / 10, max(max(vals), FD_CLOSE) * 10),
+        markers=[(FD_MATCH, "#555", "dashed", ""), (FD_CLOSE, "#c62828", "dotted", "")],
+        xlabel="relative error of your backward vs finite differences (log scale; "
+               "dashed: 1e-4, dotted: 1e-2)", value_fmt=lambda v: f"{v:.2g}")
 
 
-def _curve_plot(curve, reference) -> str:
-    fig = _figure((6.5, 3.2))
-    ax = fig.subplots()
+def _curve_plot(curve, reference, caption: str) -> str:
     c = _floats(curve)
-    ax.plot(range(len(c)), c, label="your model", color="#1565c0")
+    series = [("your model", c, "#1565c0", "solid")]
+    r = _floats(reference) if reference else []
     if reference:
-        r = _floats(reference)
-        ax.plot(range(len(r)), r, label="reference", color="#ef6c00", linestyle="--")
-    finite = [v for v in c + _floats(reference) if math.isfinite(v)]
-    if finite and min(finite) > 0 and max(finite) / min(finite) > 100:
-        ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    return _png(fig)
+        series.append(("reference", r, "#ef6c00", "dashed"))
+    finite = [v for v in c + r if math.isfinite(v)]
+    log = bool(finite) and min(finite) > 0 and max(finite) / min(finite) > 100
+    return svg.line_chart(series, label=caption, xlabel="step", ylabel="loss", log_y=log)
 
 
-def _speed_plot(ref_times, sub_times, factor) -> str:
+def _speed_plot(ref_times, sub_times, factor, caption: str) -> str:
     r, s = _floats(ref_times), _floats(sub_times)
     med = lambda xs: sorted(xs)[len(xs) // 2] if xs else math.nan  # noqa: E731
-    fig = _figure((6, 2.4))
-    ax = fig.subplots()
-    labels, vals = ["reference", "your code"], [med(r) * 1e3, med(s) * 1e3]
-    ax.barh(labels, vals, color=["#ef6c00", "#1565c0"])
-    if factor and math.isfinite(vals[0]):
-        ax.axvline(vals[0] * float(factor), color="#c62828", linestyle="--", linewidth=1,
-                   label=f"limit ({_fmt(factor)}x the reference)")
-        ax.legend(loc="lower right")
-    ax.set_xlabel("median time per call (ms)")
-    return _png(fig)
+    vals = [med(r) * 1e3, med(s) * 1e3]
+    markers = []
+    f = _floats([factor])[0] if factor else math.nan
+    if math.isfinite(f) and math.isfinite(vals[0]):
+        markers.append((vals[0] * f, "#c62828", "dashed", f"limit ({_fmt(factor)}x the reference)"))
+    return svg.hbar_chart(["reference", "your code"], vals, colors=["#ef6c00", "#1565c0"],
+                          label=caption, markers=markers, legend=True,
+                          xlabel="median time per call (ms)", value_fmt=lambda v: f"{v:.3g} ms")
+
+
+def _figure(images: list, caption: str, draw, *args) -> None:
+    """Appends (caption, svg) to ``images``; a figure that cannot be drawn is left out with a
+    line saying so (the table and messages carry the same numbers), never failing the page."""
+    try:
+        images.append((caption, Markup(draw(*args, caption))))
+    except Exception as exc:  # noqa: BLE001 - a picture must not cost the student the report
+        images.append((caption, Markup(f'<p class="hint">(figure not drawn: '
+                                       f"{svg.esc(type(exc).__name__, 60)})</p>")))
 
 
 # Finite differences are approximate (about 1e-6 to 1e-4 relative error for smooth functions).
@@ -194,23 +179,22 @@ def _test_view(t) -> dict:
     sc = d.get("self_check") or {}
     if isinstance(sc, dict) and sc:
         rows = []
-        for key, err in sorted(sc.items()):
+        for key, err in sorted(sc.items(), key=lambda kv: str(kv[0])):
             e = _floats([err])[0]
             reading = ("backward matches your forward" if e < FD_MATCH else
                        "close: within what finite differences can tell apart" if e < FD_CLOSE else
                        "backward disagrees with your forward: look at the backward")
             view["self_check"].append((key, f"{e:.2g}", reading))
             rows.append((key, e))
-        if t.status != "passed":  # the table says enough for a pass; drawing costs ~0.3 s
-            view["images"].append(("Relative error of each of your backward functions against "
-                                   "finite differences of your own forward.", _self_check_plot(rows)))
+        if t.status != "passed":  # the table says enough for a pass
+            _figure(view["images"], "Relative error of each of your backward functions against "
+                    "finite differences of your own forward.", _self_check_plot, rows)
     if d.get("curve"):
-        view["images"].append(("Your loss curve" + (" against the reference's" if d.get(
-            "reference_curve") else "") + ".", _curve_plot(d["curve"], d.get("reference_curve"))))
+        _figure(view["images"], "Your loss curve" + (" against the reference's" if d.get(
+            "reference_curve") else "") + ".", _curve_plot, d["curve"], d.get("reference_curve"))
     if d.get("reference_times") and d.get("submission_times"):
-        view["images"].append(("Median time per call: the reference, your code, and the allowed "
-                               "limit.", _speed_plot(d["reference_times"], d["submission_times"],
-                                                     d.get("factor"))))
+        _figure(view["images"], "Median time per call: the reference, your code, and the allowed "
+                "limit.", _speed_plot, d["reference_times"], d["submission_times"], d.get("factor"))
     return view
 
 

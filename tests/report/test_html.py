@@ -60,7 +60,10 @@ def test_everything_is_escaped():
 
 def test_pictures_and_numbers():
     html = render_html(_synthetic())
-    assert html.count("data:image/png;base64,") == 3  # self-check bars, loss curves, speed bars
+    # self-check bars, loss curves, speed bars: inline SVG, labelled by their captions
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 3
+    assert "data:image/png" not in html and "<img" not in html
+    assert 'aria-label="Your loss curve against the reference&#x27;s."' in html
     assert "expected 0.5, got 0.7" in html and "worst at index" in html
     assert "2e-09" in html and "0.31" in html  # the finite-difference diagnostic per function
     assert "2 / 10 points" in html
@@ -100,7 +103,7 @@ def test_real_report_in_headless_chromium(tmp_path):
     grade(topic=TOPIC, submissions=[subs], out=tmp_path / "out", sandbox="process", seed=11)
     eve = (tmp_path / "out" / TOPIC / "students" / "eve" / "report.html").read_text()
     # A failed gradient test carries the finite-difference picture and its reading.
-    assert "data:image/png;base64," in eve and "look at the backward" in eve
+    assert 'role="img"' in eve and "look at the backward" in eve
     page = tmp_path / "out" / TOPIC / "students" / "dana" / "report.html"
     assert page.is_file()
     html = page.read_text()
@@ -112,6 +115,14 @@ def test_real_report_in_headless_chromium(tmp_path):
     png.unlink(missing_ok=True)
     proc = _chromium(["--window-size=1000,2200", f"--screenshot={png}", page.as_uri()], tmp_path)
     assert png.is_file() and png.stat().st_size > 20_000, proc.stderr[-2000:]
+    assert "Uncaught" not in proc.stderr and "ERROR:CONSOLE" not in proc.stderr, proc.stderr
+    # Eve's page carries a figure (the inline SVG of her finite-difference errors): it renders.
+    eve_png = shot / "report_eve.png"
+    eve_png.unlink(missing_ok=True)
+    page_eve = tmp_path / "out" / TOPIC / "students" / "eve" / "report.html"
+    proc = _chromium(["--window-size=1000,2600", f"--screenshot={eve_png}", page_eve.as_uri()],
+                     tmp_path / "4")
+    assert eve_png.is_file() and eve_png.stat().st_size > 20_000, proc.stderr[-2000:]
     assert "Uncaught" not in proc.stderr and "ERROR:CONSOLE" not in proc.stderr, proc.stderr
     dom = _chromium(["--dump-dom", page.as_uri()], tmp_path / "2")
     assert "11 / 13 points" in dom.stdout and "q3 softmax values" in dom.stdout
