@@ -33,7 +33,7 @@ DASHES = {"solid": None, "dashed": "6 4", "dotted": "1.5 3"}
 def esc(text, limit: int = MAX_TEXT) -> str:
     """``text`` as safe XML character data or attribute value: controls removed, cut to ``limit``
     characters, ``<>&"'`` escaped."""
-    s = clean_text(str(text)) if not isinstance(text, str) else clean_text(text)
+    s = clean_text(text if isinstance(text, str) else str(text))
     if len(s) > limit:
         s = s[: max(0, limit - 1)] + "\u2026"
     return html.escape(s, quote=True)
