@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import shutil
 import time
 from pathlib import Path
 from typing import Callable
@@ -18,7 +17,7 @@ from autograder.notebook.labels import describe_error, relabel
 from autograder.probe import Observations, observe, reference_cells
 from autograder.report import Report, write_atomic, write_report
 from autograder.report.sanitize import clean_text
-from autograder.sandbox import Sandbox, get_sandbox
+from autograder.sandbox import Sandbox
 from autograder.sandbox.process import ProcessSandbox
 from autograder.topics import Topic, get_topic
 from autograder.verdict import GRADER_ERROR, TestResult, judge

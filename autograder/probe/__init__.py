@@ -101,22 +101,29 @@ def build_job(topic: Topic, cells: list[dict], seed: int) -> dict:
     return job
 
 
-def _open_plain(path: Path, limit: int) -> bytes | None:
-    """The bytes of ``path`` if it is a regular file (not a link: ``O_NOFOLLOW``) of at most
-    ``limit`` bytes, else None. Only ``limit + 1`` bytes are ever read."""
+def read_head(path: Path, limit: int) -> tuple[bytes, bool] | None:
+    """(the first ``limit`` bytes of ``path``, whether there was more) if it is a regular file
+    (not a link: ``O_NOFOLLOW``; not a FIFO that would block: ``O_NONBLOCK``), else None. Only
+    ``limit + 1`` bytes are ever read, whatever the file's size says."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+        if not stat.S_ISREG(st.st_mode):
             return None
         with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
-        return data if len(data) <= limit else None
+            data = f.read(limit + 1) if limit >= 0 else b""
+        return data[:limit], len(data) > limit or st.st_size > limit
     finally:
         os.close(fd)
+
+
+def _open_plain(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else None."""
+    head = read_head(path, limit)
+    return head[0] if head is not None and not head[1] else None
 
 
 def bounded(obj, *, depth: int = MAX_DEPTH, nodes: int = MAX_NODES, string: int = MAX_STRING) -> bool:

@@ -35,9 +35,7 @@ import atexit
 import os
 import shutil
 import signal
-import socket
 import struct
-import subprocess
 import tempfile
 import threading
 import time
@@ -45,7 +43,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.sandbox import PACKAGE_DIR, HARNESS, RunResult, new_token, open_channel, split_job
+from autograder.sandbox import PACKAGE_DIR, HARNESS, RunResult, open_channel
 from autograder.sandbox.cgroup import Cgroup
 from autograder.sandbox.process import disk_full, mount_tmpfs, unmount
 from autograder.gpu import host_gpu
@@ -66,6 +64,33 @@ ZYGOTE = "sandbox/_zygote_main.py"
 WARM_PRELOAD = "numpy,torch"
 ERR_DIR = "/sandbox-stderr"
 WARM_START_S = 180.0  # the zygote's imports, on a loaded host
+
+
+def _why_stopped(*, limits: Limits, timed_out: bool, oom: bool, rc: int | None, wall: float,
+                 stderr: str, disk_full: bool, outside, signal_by: str) -> tuple[str | None, str | None]:
+    """(killed_reason, killed_by) of one run, first cause first: our time limit, the memory
+    limit, a stop from outside (``outside()`` says why, or None), CPU time, the disk, memory seen
+    in the run's stderr, any other signal (attributed to ``signal_by``); (None, None) when the
+    run ended by itself."""
+    if timed_out:
+        return f"time limit ({limits.wall_s:g} s wall clock)", "limit"
+    if oom:
+        return f"memory limit ({limits.memory_mb} MB)", "limit"
+    why = outside()
+    if why:
+        return why, "outside"
+    if rc == -signal.SIGXCPU or (rc == -signal.SIGKILL and wall >= limits.cpu_s):
+        return f"CPU time limit ({limits.cpu_s:g} s)", "limit"
+    if disk_full or "No space left on device" in stderr:
+        return f"disk limit ({int(getattr(limits, 'disk_mb', 0) or limits.tmpfs_mb)} MB working folder)", "limit"
+    if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
+        return f"memory limit ({limits.memory_mb} MB)", "limit"
+    if rc is not None and rc < 0:
+        try:
+            return f"killed by signal {signal.Signals(-rc).name}", signal_by
+        except ValueError:
+            return f"killed by signal {-rc}", signal_by
+    return None, None
 
 
 class _Attach:
@@ -106,21 +131,30 @@ class _Attach:
         return bytes(buf)
 
     def _read(self):
-        while True:
-            head = self._recv_exact(8)
-            if head is None:
-                break
-            stream, size = head[0], struct.unpack(">I", head[4:8])[0]
-            data = self._recv_exact(size) if size else b""
-            if data is None:
-                break
-            if stream == 1:
-                self._stdout(data)
-            elif stream == 2:
-                room = self.cap - len(self.err)
-                if room > 0:
-                    self.err += data[:room]
-                self.dropped += max(0, len(data) - max(room, 0))
+        try:
+            while True:
+                head = self._recv_exact(8)
+                if head is None:
+                    break
+                stream, size = head[0], struct.unpack(">I", head[4:8])[0]
+                data = self._recv_exact(size) if size else b""
+                if data is None:
+                    break
+                if stream == 1:
+                    self._stdout(data)
+                elif stream == 2:
+                    self._stderr(data)
+        finally:
+            self._closed()
+
+    def _stderr(self, data: bytes):
+        room = self.cap - len(self.err)
+        if room > 0:
+            self.err += data[:room]
+        self.dropped += max(0, len(data) - max(room, 0))
+
+    def _closed(self):
+        """The stream ended (the container exited or the socket closed)."""
 
     def _stdout(self, data: bytes):
         with self._lock:
@@ -183,27 +217,14 @@ class _WarmAttach(_Attach):
         with self._lock:
             self.channel = None
 
-    def _read(self):
-        try:
-            while True:
-                head = self._recv_exact(8)
-                if head is None:
-                    break
-                stream, size = head[0], struct.unpack(">I", head[4:8])[0]
-                data = self._recv_exact(size) if size else b""
-                if data is None:
-                    break
-                if stream == 1:
-                    self._stdout(data)
-                elif stream == 2:
-                    self._control(data)
-        finally:
-            self.closed.set()
-            self.end_seen.set()
-            self.ended.set()
-            self.ready.set()
+    def _closed(self):
+        self.closed.set()
+        self.end_seen.set()
+        self.ended.set()
+        self.ready.set()
 
-    def _control(self, data: bytes) -> None:
+    def _stderr(self, data: bytes) -> None:
+        # the container's stderr is the zygote's control stream (a run's stderr is a file)
         import json
 
         with self._lock:
@@ -393,9 +414,7 @@ class DockerSandbox:
         import docker
 
         cpus = float(getattr(limits, "cpus", 1.0) or 1.0)
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-               "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "HOME": SANDBOX_DIR,
-               "PYTHONPATH": LIB_DIR, "MPLCONFIGDIR": "/tmp/matplotlib", **THREAD_ENV}
+        env = self._config_env()
         cpu = int(limits.cpu_s)
         host = dict(
             network_mode="none",
@@ -584,28 +603,15 @@ class DockerSandbox:
         oom = bool(state.get("OOMKilled")) or bool(cg_events.get("memory"))
         if rc is not None and rc > 128:
             rc = -(rc - 128)  # died by a signal (docker-init reports 128 + n), as subprocess does
-        reason = by = None
-        if timed_out:
-            reason, by = f"time limit ({limits.wall_s:g} s wall clock)", "limit"
-        elif oom:
-            reason, by = f"memory limit ({limits.memory_mb} MB)", "limit"
-        elif rc is not None and rc < 0 and self._killed_from_outside(cid, t0):
-            # `docker kill`/`stop` (by anyone but us: our own kill is the time limit above)
-            reason, by = f"killed from outside the sandbox (signal {-rc})", "outside"
-        elif rc == -signal.SIGXCPU or (rc == -signal.SIGKILL and wall >= limits.cpu_s):
-            reason = f"CPU time limit ({limits.cpu_s:g} s)"
-        elif full or "No space left on device" in stderr:
-            reason = f"disk limit ({int(getattr(limits, 'disk_mb', 0) or limits.tmpfs_mb)} MB working folder)"
-        elif "MemoryError" in stderr or "Cannot allocate memory" in stderr:
-            reason = f"memory limit ({limits.memory_mb} MB)"
-        if reason:
-            by = by or "limit"
-        elif rc is not None and rc < 0:
-            try:
-                reason = f"killed by signal {signal.Signals(-rc).name}"
-            except ValueError:
-                reason = f"killed by signal {-rc}"
-            by = "outside"
+
+        def outside():
+            # `docker kill`/`stop` (by anyone but us: our own kill is the time limit)
+            if rc is not None and rc < 0 and self._killed_from_outside(cid, t0):
+                return f"killed from outside the sandbox (signal {-rc})"
+            return None
+
+        reason, by = _why_stopped(limits=limits, timed_out=timed_out, oom=oom, rc=rc, wall=wall,
+                                  stderr=stderr, disk_full=full, outside=outside, signal_by="outside")
         return RunResult(sandbox=self.name, isolation=self.describe(), returncode=rc, wall_s=wall,
                          timed_out=timed_out, killed_reason=reason, killed_by=by, stderr=stderr,
                          stderr_truncated=truncated, markers=channel.markers,
@@ -762,26 +768,11 @@ class DockerSandbox:
                 rc = os.waitstatus_to_exitcode(doc["status"])
             except ValueError:
                 rc = None
-        reason = by = None
-        if timed_out:
-            reason, by = f"time limit ({limits.wall_s:g} s wall clock)", "limit"
-        elif oom:
-            reason, by = f"memory limit ({limits.memory_mb} MB)", "limit"
-        elif doc is None:
-            reason, by = "the warm sandbox stopped during the run", "outside"
-        elif rc == -signal.SIGXCPU or (rc == -signal.SIGKILL and wall >= limits.cpu_s):
-            reason, by = f"CPU time limit ({limits.cpu_s:g} s)", "limit"
-        elif full or "No space left on device" in stderr:
-            reason, by = (f"disk limit ({int(getattr(limits, 'disk_mb', 0) or limits.tmpfs_mb)} MB "
-                          f"working folder)"), "limit"
-        elif "MemoryError" in stderr or "Cannot allocate memory" in stderr:
-            reason, by = f"memory limit ({limits.memory_mb} MB)", "limit"
-        elif rc is not None and rc < 0:
-            try:
-                reason = f"killed by signal {signal.Signals(-rc).name}"
-            except ValueError:
-                reason = f"killed by signal {-rc}"
-            by = "limit"  # inside a warm container nothing but the run itself can signal it
+        # A signal: inside a warm container nothing but the run itself can send one.
+        reason, by = _why_stopped(
+            limits=limits, timed_out=timed_out, oom=oom, rc=rc, wall=wall, stderr=stderr,
+            disk_full=full, signal_by="limit",
+            outside=lambda: "the warm sandbox stopped during the run" if doc is None else None)
         return RunResult(sandbox=self.name, isolation=self.describe(), returncode=rc, wall_s=wall,
                          timed_out=timed_out, killed_reason=reason, killed_by=by, stderr=stderr,
                          stderr_truncated=truncated, markers=channel.markers,
@@ -799,20 +790,10 @@ class DockerSandbox:
 
     @staticmethod
     def _warm_stderr(folder: Path, cap: int) -> tuple[str, bool]:
-        try:
-            fd = os.open(folder / "stderr", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            return "", False
-        try:
-            import stat as _stat
+        from autograder.probe import read_head
 
-            st = os.fstat(fd)
-            if not _stat.S_ISREG(st.st_mode):
-                return "", False
-            data = os.read(fd, cap + 1) if cap > 0 else b""
-            return data[:cap].decode("utf-8", "replace"), st.st_size > cap
-        finally:
-            os.close(fd)
+        head = read_head(folder / "stderr", max(0, cap))
+        return (head[0].decode("utf-8", "replace"), head[1]) if head is not None else ("", False)
 
     def _killed_from_outside(self, cid: str, t0: float) -> bool:
         """Did the daemon record a kill of this container (``docker kill``/``stop``, a daemon
