@@ -7,8 +7,13 @@ docs/authoring.md). A new kind is a registration here, not another branch in ``v
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
+import traceback
 from dataclasses import dataclass, fields
 from typing import Any, Callable
+
+import numpy as np
 
 from autograder.checks import Verdict
 
@@ -44,7 +49,12 @@ class MemoryOptions:
 
 @dataclass(frozen=True)
 class CustomOptions:
-    verdict: str  # the function in reference/<t>/verdicts.py: fn(*, ref, sub, test, seed)
+    # The function in reference/<t>/verdicts.py: fn(*, ref, sub, test, seed[, held_out]) -> Verdict.
+    # ``sub`` arrives screened against ``ref`` (autograder/checks/screen.py: no foreign keys,
+    # numbers where ref has numbers); missing keys, shapes, NaN/Inf and size are the verdict's to
+    # judge. One that raises on ``sub`` but not with sub=ref fails the student; one that raises on
+    # both is a grader error (docs/authoring.md, "What sub may hold").
+    verdict: str
 
 
 @dataclass(frozen=True)
@@ -76,10 +86,75 @@ def options_for(test) -> Any:
 
 
 def decide(test, ref, sub, *, verdicts, seed: int) -> Verdict:
+    """The verdict of one test. Every kind sees the submission's observations screened against
+    the reference's (autograder/checks/screen.py: keys the reference lacks dropped, numbers where
+    it has numbers); one that raises on them but not on the reference's own observations raised
+    because of the student's data: a failure with a message, not a grader error. One that raises
+    on the reference's own too is broken: the original exception propagates (a grader error)."""
     kind = REGISTRY.get(test.check)
     if kind is None:
         raise ValueError(f"unknown check {test.check!r}; known: {', '.join(sorted(REGISTRY))}")
-    return kind.decide(options_for(test), ref, sub, test=test, verdicts=verdicts, seed=seed)
+    opts = options_for(test)
+    clean, why = _screened(ref, sub)
+    if why is not None:
+        return Verdict(0.0, why)
+
+    def run(side):
+        v = kind.decide(opts, ref, side, test=test, verdicts=verdicts, seed=seed)
+        if not isinstance(v, Verdict):
+            raise TypeError(f"the {test.check} check returned {type(v).__name__}, not a Verdict")
+        if np.iscomplexobj(v.fraction):
+            raise TypeError(f"the {test.check} check's fraction is complex: {v.fraction!r}")
+        v.fraction = float(v.fraction)  # a real number (judge clips it and treats NaN as 0)
+        v.message = str(v.message)
+        return v
+
+    try:
+        return run(clean)
+    except Exception as exc:  # noqa: BLE001 - whose fault it is is decided just below
+        try:
+            run(ref)  # the same question about the reference's own observations
+        except Exception:  # noqa: BLE001 - the verdict is broken: the first error is the grader's
+            raise exc from None
+        from autograder.checks.screen import blamed_verdict
+
+        v = blamed_verdict(exc, _values_of(ref), _values_of(clean))
+        v.details["verdict_error"] = traceback.format_exc()[-2000:]  # for staff, in the report data
+        return v
+
+
+def _values_of(obs) -> dict:
+    timed = getattr(obs, "timed", None)
+    if timed is not None:
+        return dict(timed.outputs[0]) if timed.outputs else {}
+    return obs.values
+
+
+def _screened(ref, sub):
+    """(sub with its observations screened against ref's, or None; why not, or None)."""
+    from autograder.checks.screen import screen
+
+    rt, st = getattr(ref, "timed", None), getattr(sub, "timed", None)
+    if st is not None and rt is not None and rt.outputs:
+        outputs = []
+        for k, out in enumerate(st.outputs):
+            clean, why = screen(rt.outputs[min(k, len(rt.outputs) - 1)], out)
+            if why is not None:
+                call = f"timed call {k + 1}: " if len(st.outputs) > 1 else ""
+                return None, call + why
+            outputs.append(clean)
+        new = copy.copy(sub)
+        new.timed = dataclasses.replace(st, outputs=outputs)
+        return new, None
+    if st is not None:
+        return sub, None  # no reference outputs to screen against: the kind reports the reference
+    clean, why = screen(ref.values, sub.values)
+    if why is not None:
+        return None, why
+    new = copy.copy(sub)
+    new.scalars = {k: v for k, v in clean.items() if not isinstance(v, np.ndarray)}
+    new.arrays = {k: v for k, v in clean.items() if isinstance(v, np.ndarray)}
+    return new, None
 
 
 def _allclose(opts: AllcloseOptions, ref, sub, **_) -> Verdict:

@@ -51,9 +51,15 @@ def test_mse_target(*, ref, sub, test, seed, held_out=None):
     curves = {"curve": _training_curve(sub.get("history"), X_train, y_train),
               "reference_curve": _training_curve(ref.get("history"), X_train, y_train)}
     hist = np.asarray(sub.get("history"), dtype=float)
-    if hist.ndim != 2 or hist.shape[0] < 1 or hist.shape[1] != d:
+    # The probe's n_epochs is fixed, so the reference's history has the shape every answer needs.
+    want = np.shape(ref.get("history"))
+    if hist.ndim != 2 or hist.shape[1] != d or hist.shape != want:
         return Verdict(0.0, f"minibatch_gd returned a history of shape {hist.shape}; it needs one row of "
-                            f"{d} weights per epoch and one for w0, (n_epochs + 1, {d})")
+                            f"{d} weights per epoch and one for w0, (n_epochs + 1, {d}) = {want}")
+    if np.all(np.isfinite(hist[-1])) and not np.all(np.isfinite(hist)):  # (a diverged run: below)
+        row = int(np.flatnonzero(~np.all(np.isfinite(hist), axis=1))[0])
+        return Verdict(0.0, f"minibatch_gd's history has NaN or Inf in row {row} of {hist.shape[0]}; "
+                            f"every row is the weights after an epoch (row 0: w0)", curves)
     w = hist[-1]  # (d,)
     with np.errstate(all="ignore"):
         value = float(_reference().lsq_loss(X_test, y_test, w)) if np.all(np.isfinite(w)) else None
