@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import time
 from pathlib import Path
@@ -93,11 +94,14 @@ def main() -> None:
     ap.add_argument("--topics", nargs="*", default=list(CASES))
     args = ap.parse_args()
     t0 = time.time()
+    # The host's load changes CPU times too (caches, shared cores): say how busy it was.
+    print("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     for t in args.topics:
         run(t, CASES[t][0], CASES[t][1], args.reruns)
     if args.memory_reruns:
         run(MEMORY[0], MEMORY[1], MEMORY[2], args.memory_reruns)
-    print(f"\n({time.time() - t0:.0f} s)")
+    print(f"\n({time.time() - t0:.0f} s; load average at end: "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()) + ")")
 
 
 if __name__ == "__main__":
