@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.checks import Verdict
-from autograder.checks.convergence import target_verdict
+from autograder.checks.convergence import plottable, predict_agreement, target_verdict
 
 # predict(X_train, w, b) against the reference's X @ w + b of the same parameters: a float32 predict
 # (tests/fixtures alt_correct_lstsq_float32) is off by at most 2.1e-6 on these data (|X @ w + b| up
@@ -21,15 +21,6 @@ def _reference():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
-
-
-def plottable(curve):
-    """The loss curve for the report, capped at 1e12: a diverging run reaches 1e300 and inf, which
-    the report's log-scale plot cannot draw (the verdict itself never uses the curve)."""
-    if curve is None:
-        return None
-    c = np.asarray(curve, dtype=float).reshape(-1)
-    return np.clip(c, -1e12, 1e12)  # NaN stays NaN
 
 
 def r2_target(*, ref, sub, test, seed, held_out=None):
@@ -56,14 +47,10 @@ def r2_target(*, ref, sub, test, seed, held_out=None):
         if not np.all(np.isfinite(expected)):  # diverged: NaN/Inf parameters or predictions
             return target_verdict("R^2", None, target, **curves)
         pred = np.asarray(sub.get("pred_train"), dtype=float).reshape(-1)
-        if pred.shape != expected.shape:
-            return Verdict(0.0, f"predict returned {pred.size} values for {expected.size} training inputs")
-        err = np.abs(pred - expected)
-        wrong = ~(err <= PRED_ATOL + PRED_RTOL * np.abs(expected))  # NaN counts as wrong
-        if wrong.any():
-            i = int(np.flatnonzero(wrong)[0])
-            return Verdict(0.0, f"predict(X, w, b) with fit_gd's (w, b) differs from X @ w + b on "
-                                f"{int(wrong.sum())} of {wrong.size} training inputs (first: input {i}, "
-                                f"got {pred[i]:.6g}, expected {expected[i]:.6g})")
+        wrong = predict_agreement(pred, expected, who="predict(X, w, b) with fit_gd's (w, b)",
+                                  rule="differs from X @ w + b", tolerance=(PRED_RTOL, PRED_ATOL),
+                                  detail=lambda i: f"got {pred[i]:.6g}, expected {expected[i]:.6g}")
+        if wrong is not None:
+            return wrong
         r2 = reference.r2_score(y_test, reference.predict(X_test, w, b))
     return target_verdict("R^2", r2, target, **curves)

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from autograder.checks import Verdict
-from autograder.checks.convergence import held_out_accuracy, target_verdict
+from autograder.checks.convergence import (held_out_accuracy, plottable, predict_agreement,
+                                           target_verdict)
 
 # predict(X_train, w, b) must give the reference's labels (1 where X @ w + b >= 0) except within
 # TIE of the boundary, relative to |X| @ |w| + |b|: a predict computing z in float32 rounds z by at
@@ -22,13 +23,6 @@ def _reference():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
-
-
-def plottable(curve):
-    """The loss curve for the report, capped at 1e12 so a diverging run can still be drawn."""
-    if curve is None:
-        return None
-    return np.clip(np.asarray(curve, dtype=float).reshape(-1), -1e12, 1e12)
 
 
 def accuracy_target(*, ref, sub, test, seed, held_out=None):
@@ -58,13 +52,11 @@ def accuracy_target(*, ref, sub, test, seed, held_out=None):
         scale = np.abs(X_train) @ np.abs(w) + abs(b)  # (n_train,)
         expected = np.asarray(reference.predict(X_train, w, b))
         pred = np.asarray(sub.get("pred_train"), dtype=float).reshape(-1)
-        if pred.shape != expected.shape:
-            return Verdict(0.0, f"predict returned {pred.size} labels for {expected.size} training inputs")
-        wrong = (pred != expected) & ~(np.abs(z) <= TIE * scale)
-        if wrong.any():
-            i = int(np.flatnonzero(wrong)[0])
-            return Verdict(0.0, f"predict(X, w, b) with fit_logistic's (w, b) disagrees with "
-                                f"1[X @ w + b >= 0] on {int(wrong.sum())} of {wrong.size} training inputs "
-                                f"(first: input {i}, X @ w + b = {z[i]:.4g}, predicted {pred[i]:g})")
+        wrong = predict_agreement(pred, expected, who="predict(X, w, b) with fit_logistic's (w, b)",
+                                  rule="disagrees with 1[X @ w + b >= 0]", noun="labels",
+                                  ties=np.abs(z) <= TIE * scale,
+                                  detail=lambda i: f"X @ w + b = {z[i]:.4g}, predicted {pred[i]:g}")
+        if wrong is not None:
+            return wrong
         pred_test = reference.predict(X_test, w, b)  # (n_test,)
     return held_out_accuracy(pred=pred_test, labels=y_test, target=target, **curves)

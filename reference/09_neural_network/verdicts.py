@@ -7,14 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.checks import Verdict
-from autograder.checks.convergence import held_out_accuracy
-
-
-def plottable(curve):
-    """The loss curve for the report, capped so a diverging run can still be drawn."""
-    if curve is None:
-        return None
-    return np.clip(np.asarray(curve, dtype=float).reshape(-1), -1e12, 1e12)
+from autograder.checks.convergence import held_out_accuracy, plottable, predict_agreement
 
 
 SHAPES = {"W1": (2, 16), "b1": (16,), "W2": (16, 1), "b2": (1,)}  # n_hidden = 16 in the probe
@@ -46,14 +39,13 @@ def xor_accuracy(*, ref, sub, test, seed, held_out=None):
     logits_train, _ = reference.mlp_forward(params, held_out["X_train"])
     logits_train = np.asarray(logits_train, dtype=float).reshape(-1)  # (n_train,)
     pred_train = np.asarray(sub.get("pred_train")).reshape(-1)
-    if pred_train.shape != logits_train.shape:
-        return Verdict(0.0, f"predict returned shape {pred_train.shape} for {logits_train.shape[0]} inputs")
-    wrong = (pred_train != (logits_train > 0)) & (np.abs(logits_train) > 1e-9)
-    if wrong.any():
-        i = int(np.flatnonzero(wrong)[0])
-        return Verdict(0.0, f"predict disagrees with the sign of the network's logit on {int(wrong.sum())} "
-                            f"of {wrong.size} training inputs (first: input {i}, logit "
-                            f"{logits_train[i]:.4g}, predicted {pred_train[i].item()!r})")
+    wrong = predict_agreement(pred_train, logits_train > 0, who="predict", noun="labels",
+                              rule="disagrees with the sign of the network's logit",
+                              ties=~(np.abs(logits_train) > 1e-9),  # (NaN logits too, as before)
+                              detail=lambda i: f"logit {logits_train[i]:.4g}, predicted "
+                                               f"{pred_train[i].item()!r}")
+    if wrong is not None:
+        return wrong
     logits, _ = reference.mlp_forward(params, held_out["X_test"])
     pred = (np.asarray(logits, dtype=float).reshape(-1) > 0).astype(np.int64)  # (n_test,)
     return held_out_accuracy(pred=pred, labels=held_out["y_test"], target=float(test.options["target"]),
