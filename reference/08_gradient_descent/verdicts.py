@@ -59,7 +59,8 @@ def test_mse_target(*, ref, sub, test, seed, held_out=None):
     if np.all(np.isfinite(hist[-1])) and not np.all(np.isfinite(hist)):  # (a diverged run: below)
         row = int(np.flatnonzero(~np.all(np.isfinite(hist), axis=1))[0])
         return Verdict(0.0, f"minibatch_gd's history has NaN or Inf in row {row} of {hist.shape[0]}; "
-                            f"every row is the weights after an epoch (row 0: w0)", curves)
+                            f"every row is the weights after an epoch (row 0: w0)",
+                       {k: None if c is None else c.tolist()[:2000] for k, c in curves.items()})
     w = hist[-1]  # (d,)
     with np.errstate(all="ignore"):
         value = float(_reference().lsq_loss(X_test, y_test, w)) if np.all(np.isfinite(w)) else None

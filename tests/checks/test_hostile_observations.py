@@ -17,12 +17,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import json
 import types
 
 import numpy as np
 import pytest
 
 from autograder.probe import Observations, ProbeObs
+from autograder.report import _plain, cap_details
+from autograder.report.html import _test_view
 from autograder.runtime.harness import encode_observations, output_arrays, probe_rng
 from autograder.sandbox import RunResult
 from autograder.sandbox.driver import TimedPlan, TimedResult, draw_inputs, feed_data, input_stream
@@ -369,4 +372,10 @@ def test_hostile_observations_fail_without_grader_error(topic_name):
                 problems.append(f"{test.id} / {label}: passed")
             elif r.status == "failed" and not r.output.strip():
                 problems.append(f"{test.id} / {label}: failed without a message")
+            try:  # what the verdict returned must also make a report (results.json, the page)
+                r.details = cap_details(r.details)
+                json.dumps(_plain(r.details), allow_nan=False)
+                _test_view(r)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                problems.append(f"{test.id} / {label}: its report fails: {type(exc).__name__}: {exc}")
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:400])
