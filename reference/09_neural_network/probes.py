@@ -135,9 +135,18 @@ def sgd_steps(sub, rng):
 
 
 def xor_task(rng, n_train=200, n_test=400):
-    """Run by the grader, not here: the training set (sent) and the held-out set (kept)."""
+    """Run by the grader, not here: the training set (sent) and the held-out set (kept). The XOR
+    is seen through a secret rotation, scale and shift, with a secret choice of which class is 1
+    (XOR or XNOR): weights set by hand for the textbook XOR, with no training, score chance."""
     X, y = xor_data(rng, n_train)  # (n_train, 2), (n_train,)
     X_test, y_test = xor_data(rng, n_test)  # (n_test, 2), (n_test,)
+    angle = rng.uniform(0.0, 2.0 * np.pi)
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])  # (2, 2)
+    A = np.diag(rng.uniform(0.7, 1.4, size=2)) @ rot  # (2, 2)
+    shift = rng.uniform(-1.0, 1.0, size=2)  # (2,)
+    flip = float(rng.integers(2))
+    X, X_test = X @ A + shift, X_test @ A + shift  # (n, 2)
+    y, y_test = np.abs(y - flip), np.abs(y_test - flip)  # (n,)
     return {"X": X, "y": y, "seed": np.int64(rng.integers(2**31)),
             "_X_train": X, "_X_test": X_test, "_y_test": y_test.astype(np.int64)}
 
