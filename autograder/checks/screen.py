@@ -18,8 +18,8 @@ key:
   NaN/Inf and enormous values are each verdict's to judge (and to explain).
 
 A verdict (a built-in kind or a topic's ``verdicts.py``) that still raises on the screened
-observations is asked the same question about the reference's own observations
-(:func:`blame`): if it answers that, the exception came from the submission's data, and the test
+observations is asked the same question about the reference's own observations (in
+``registry.decide``): if it answers that, the exception came from the submission's data, and the test
 fails with a message for the student (what differs from the reference's observations, shape
 first); if it raises there too, the verdict is broken: a grader error."""
 from __future__ import annotations
