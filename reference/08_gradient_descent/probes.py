@@ -96,11 +96,17 @@ def lsq_task(rng, n_train=240, n_test=300, d=6, noise=0.3):
     w_true, X, y = lsq_data(rng, n=n_train, d=d, noise=noise)
     X_test = rng.standard_normal((n_test, d))  # (n_test, d)
     y_test = X_test @ w_true + noise * rng.standard_normal(n_test)  # (n_test,)
-    return {"X": X, "y": y, "seed": np.int64(rng.integers(2**31)),
-            "_X_train": X, "_y_train": y, "_X_test": X_test, "_y_test": y_test, "_w_true": w_true}
+    seed = np.int64(rng.integers(2**31))
+    # the seed, learning rate and batch size are kept too: the verdict replays every epoch
+    return {"X": X, "y": y, "seed": seed,
+            "_X_train": X, "_y_train": y, "_X_test": X_test, "_y_test": y_test, "_w_true": w_true,
+            "_seed": seed, "_lr": np.float64(MB_LR), "_batch_size": np.int64(MB_BATCH)}
 
 
-def minibatch_convergence(sub, rng, n_epochs=8, batch_size=16, lr=0.05):
+MB_EPOCHS, MB_BATCH, MB_LR = 8, 16, 0.05  # the graded mini-batch run
+
+
+def minibatch_convergence(sub, rng, n_epochs=MB_EPOCHS, batch_size=MB_BATCH, lr=MB_LR):
     def train(X, y, seed):
         gen = np.random.default_rng(int(np.asarray(seed).reshape(-1)[0]))
         hist = sub.minibatch_gd(X.copy(), y.copy(), np.zeros(X.shape[1]), lr, n_epochs, batch_size, gen)

@@ -38,6 +38,39 @@ def _training_curve(history, X, y):
         return plottable(np.mean((X @ h[:MAX_CURVE_ROWS].T - y[:, None]) ** 2, axis=0))  # (epochs + 1,)
 
 
+# One epoch replayed from the student's own previous row, in float64: a run done wholly in float32
+# (data, weights and step) differs by at most 2.3e-7 of the weights' size (measured over 200 draws of
+# lsq_task), a history invented around a closed-form solution by 0.1 or more.
+EPOCH_RTOL = 1e-4
+
+
+def _not_an_epoch(hist, held_out) -> str | None:
+    """Why ``hist`` is not the history of the mini-batch GD the notebook specifies (each row one
+    epoch, perm = rng.permutation(n), batches in order, from the row before), or None. Every row
+    is replayed with the reference from the student's previous row, so an error does not carry
+    over; a history written around a closed-form answer is not a run of gradient descent."""
+    X, y = held_out["X_train"], held_out["y_train"]
+    lr, batch = float(held_out["lr"]), int(held_out["batch_size"])
+    gen = np.random.default_rng(int(held_out["seed"]))
+    step = _reference().lsq_gradient
+    n = X.shape[0]
+    for k in range(hist.shape[0] - 1):
+        w = hist[k].copy()  # (d,)
+        perm = gen.permutation(n)
+        with np.errstate(all="ignore"):
+            for start in range(0, n, batch):
+                idx = perm[start:start + batch]
+                w = w - lr * step(X[idx], y[idx], w)
+        gap = float(np.max(np.abs(hist[k + 1] - w))) if np.all(np.isfinite(w)) else np.inf
+        scale = max(1.0, float(np.max(np.abs(w)))) if np.all(np.isfinite(w)) else 1.0
+        if not gap <= EPOCH_RTOL * scale:
+            return (f"row {k + 1} of minibatch_gd's history is not one epoch of mini-batch GD from row "
+                    f"{k} (largest difference {gap:.3g} from the epoch the notebook specifies: "
+                    f"perm = rng.permutation(n), batches of {batch} in that order, lr {lr:g}); the "
+                    f"history must record the run that produced the final weights")
+    return None
+
+
 def test_mse_target(*, ref, sub, test, seed, held_out=None):
     """Fed test: the final weights of the student's mini-batch run go through the reference's loss on
     held-out data the sandbox never saw; the noise variance (0.09) is the floor. A
@@ -61,6 +94,9 @@ def test_mse_target(*, ref, sub, test, seed, held_out=None):
         return Verdict(0.0, f"minibatch_gd's history has NaN or Inf in row {row} of {hist.shape[0]}; "
                             f"every row is the weights after an epoch (row 0: w0)",
                        {k: None if c is None else c.tolist()[:2000] for k, c in curves.items()})
+    bad = _not_an_epoch(hist, held_out)
+    if bad is not None:
+        return Verdict(0.0, bad, {k: None if c is None else c.tolist()[:2000] for k, c in curves.items()})
     w = hist[-1]  # (d,)
     with np.errstate(all="ignore"):
         value = float(_reference().lsq_loss(X_test, y_test, w)) if np.all(np.isfinite(w)) else None

@@ -5,14 +5,16 @@ import pytest
 SEED = 20240
 TOPIC = "08_gradient_descent"
 # fixture -> the tests it must fail
-BUGGY = {'no_reshuffle_per_epoch.ipynb': ['sgd_trajectory', 'minibatch_trajectory'], 'stopping_off_by_one.ipynb': ['stopping_rule'], 'sum_gradient.ipynb': ['gradient_values', 'batch_gd_trajectory', 'minibatch_convergence'], 'threshold_one_over_L.ipynb': ['lr_effects'], 'w0_modified.ipynb': ['batch_gd_trajectory']}
+BUGGY = {'no_reshuffle_per_epoch.ipynb': ['sgd_trajectory', 'minibatch_trajectory', 'minibatch_convergence'], 'stopping_off_by_one.ipynb': ['stopping_rule'], 'sum_gradient.ipynb': ['gradient_values', 'batch_gd_trajectory', 'minibatch_convergence'], 'threshold_one_over_L.ipynb': ['lr_effects'], 'w0_modified.ipynb': ['batch_gd_trajectory']}
 ALTERNATIVES = ['alt_correct_explicit_loops.ipynb', 'alt_correct_float32.ipynb']
 # forgery -> its honest twin: the convergence test is fed (the held-out set and the true weights
 # never reach the sandbox) and scores the returned weights with the reference's loss, so a
 # minibatch_gd that skips training and looks up the true weights (callers' frames, a replay of the
 # probe's draws from the run's seed; full marks before the test was fed) scores what the untrained
 # run scores.
-FORGERIES = {'forged_true_weights_without_training.ipynb': 'untrained_graded_run.ipynb'}
+# A history written around the closed-form least-squares answer is replayed epoch by epoch.
+FORGERIES = {'forged_true_weights_without_training.ipynb': 'untrained_graded_run.ipynb',
+             'closed_form_fake_history.ipynb': 'untrained_graded_run.ipynb'}
 
 
 @pytest.fixture(scope="module")
