@@ -104,8 +104,14 @@ def _fmt(x) -> str:
 
 
 def _floats(seq) -> list[float]:
+    if seq is None or isinstance(seq, (str, bytes, dict)):
+        return []
+    try:
+        items = list(seq)  # a list, or an array a verdict left in its details
+    except TypeError:
+        return []
     out = []
-    for v in seq or []:
+    for v in items:
         try:
             f = float(v)
         except (TypeError, ValueError, OverflowError):
@@ -129,8 +135,8 @@ def _self_check_plot(rows: list[tuple[str, float]], caption: str) -> str:
 def _curve_plot(curve, reference, caption: str) -> str:
     c = _floats(curve)
     series = [("your model", c, "#1565c0", "solid")]
-    r = _floats(reference) if reference else []
-    if reference:
+    r = _floats(reference)
+    if r:
         series.append(("reference", r, "#ef6c00", "dashed"))
     finite = [v for v in c + r if math.isfinite(v)]
     log = bool(finite) and min(finite) > 0 and max(finite) / min(finite) > 100
@@ -166,6 +172,16 @@ FD_MATCH, FD_CLOSE = 1e-4, 1e-2
 _KIND = {"V": "values", "G": "gradients", "S": "shapes", "C": "convergence", "P": "speed"}
 
 
+def _has(d: dict, key: str) -> bool:
+    """A non-empty sequence under ``key`` (a list, or an array a verdict left there: never the
+    truth value of an array, which raises)."""
+    v = d.get(key)
+    try:
+        return v is not None and not isinstance(v, (str, bytes, dict)) and len(v) > 0
+    except TypeError:
+        return False
+
+
 def _test_view(t) -> dict:
     label, css = _STATUS.get(t.status, (t.status, "skip"))
     hidden = t.visibility != "visible"
@@ -189,10 +205,10 @@ def _test_view(t) -> dict:
         if t.status != "passed":  # the table says enough for a pass
             _figure(view["images"], "Relative error of each of your backward functions against "
                     "finite differences of your own forward.", _self_check_plot, rows)
-    if d.get("curve"):
-        _figure(view["images"], "Your loss curve" + (" against the reference's" if d.get(
-            "reference_curve") else "") + ".", _curve_plot, d["curve"], d.get("reference_curve"))
-    if d.get("reference_times") and d.get("submission_times"):
+    if _has(d, "curve"):
+        _figure(view["images"], "Your loss curve" + (" against the reference's" if _has(
+            d, "reference_curve") else "") + ".", _curve_plot, d["curve"], d.get("reference_curve"))
+    if _has(d, "reference_times") and _has(d, "submission_times"):
         _figure(view["images"], "Median time per call: the reference, your code, and the allowed "
                 "limit.", _speed_plot, d["reference_times"], d["submission_times"], d.get("factor"))
     return view

@@ -142,3 +142,23 @@ def test_synthetic_report_in_headless_chromium(tmp_path):
     png.unlink(missing_ok=True)
     _chromium(["--window-size=1000,2600", f"--screenshot={png}", page.as_uri()], tmp_path / "3")
     assert png.is_file()
+
+
+def test_figures_from_arrays_left_in_details_do_not_break_the_page():
+    import numpy as np
+
+    from autograder.report import Report
+    from autograder.report.html import render_html
+    from autograder.verdict import TestResult
+
+    r = Report(submission="s", topic="08_gradient_descent", sha256="ab" * 32, seed=1, sandbox="process",
+               isolation="", execution_time=1.0, tests=[
+                   TestResult(id="c", name="convergence", kind="C", score=0.0, max_score=1, status="failed",
+                              output="", details={"curve": np.linspace(1, 0.1, 20),
+                                                  "reference_curve": np.array([]),
+                                                  "reference_times": np.array([1e-3]),
+                                                  "submission_times": 5}),
+                   TestResult(id="d", name="text curve", kind="C", score=0.0, max_score=1, status="failed",
+                              output="", details={"curve": "not a curve"})])
+    page = render_html(r)
+    assert page.count("<svg") == 1  # the array curve is drawn; the empty, scalar and text ones are not
