@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = {
     "11": ("conv_speed", [("solution", "solutions/11_cnn/11_cnn.ipynb"),
                           ("stride_tricks", "tests/fixtures/11_cnn/alt_correct_stride_tricks.ipynb"),
+                          ("pixel_loop", "tests/fixtures/11_cnn/python_loop_over_pixels.ipynb"),
                           ("python_loop", "tests/fixtures/11_cnn/python_loop_conv.ipynb")]),
     "22": ("mha_speed", [("solution", "solutions/22_attention/22_attention.ipynb"),
                          ("float64", "tests/fixtures/22_attention/alt_correct_float64.ipynb"),

@@ -1,6 +1,6 @@
 """Topic 11 fixtures, graded in the process sandbox with a fixed seed: each plausible bug loses
-points on the test that targets it, four nested Python loops give correct values but lose the speed
-point, scipy.signal scores zero with a message naming the call and the cell, and a correct
+points on the test that targets it, four nested Python loops and a loop over output pixels give
+correct values but lose the speed point, scipy.signal scores zero with a message naming the call and the cell, and a correct
 stride_tricks/float32 variant gets full marks. Graded one after another so that the CPU speed test
 is not skewed by a parallel grading."""
 import pytest
@@ -18,6 +18,7 @@ VALUE_TESTS = ["im2col_values", "conv_forward_values", "conv_shapes", "conv_back
 # fixture -> the tests it must fail
 BUGGY = {
     "python_loop_conv.ipynb": ["conv_speed"],
+    "python_loop_over_pixels.ipynb": ["conv_speed"],  # the loop a student writes first (~9x)
     "wrong_padding.ipynb": ["im2col_values", "conv_forward_values", "conv_backward"],
     "flipped_kernel.ipynb": ["conv_forward_values", "conv_backward"],
     "maxpool_overwrites_overlaps.ipynb": ["pool_backward"],
@@ -38,8 +39,9 @@ def test_buggy_submission_fails_its_target_tests(graded, name, expect):
     expect.fails_targets(graded[name], name, BUGGY[name])
 
 
-def test_python_loop_is_correct_but_slow(graded):
-    report = graded["python_loop_conv.ipynb"]
+@pytest.mark.parametrize("name", ["python_loop_conv.ipynb", "python_loop_over_pixels.ipynb"])
+def test_python_loop_is_correct_but_slow(graded, name):
+    report = graded[name]
     status = {t.id: t.status for t in report.tests}
     assert all(status[t] == "passed" for t in VALUE_TESTS), status
     speed = next(t for t in report.tests if t.id == "conv_speed")
