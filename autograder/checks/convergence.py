@@ -79,3 +79,55 @@ def predict_agreement(pred, expected, *, who: str, rule: str, detail, noun: str 
     i = int(np.flatnonzero(wrong)[0])
     return Verdict(0.0, f"{who} {rule} on {int(wrong.sum())} of {wrong.size} training inputs "
                         f"(first: input {i}, {detail(i)})")
+
+
+def replay_agreement(curve, params, replay_curve, replay_params, *, who: str, run: str,
+                     names, curve_rtol: float, param_rtol: float) -> Verdict:
+    """A fed test's check that the returned run is the one the notebook specifies: the trusted side
+    replays it (deterministic: full batch, from zeros, the kept lr and step count) with the
+    reference on the kept training data, and the returned loss curve must match the replay's step
+    by step (within ``curve_rtol`` of each loss) and the returned parameters its final ones (within
+    ``param_rtol`` of max(1, their largest size)). Parameters reached some other way (a closed
+    form, Newton steps) with an invented curve fail. Always a Verdict: passed, or the failure
+    (shape first, then which step differs and by how much); ``details`` holds the relative gaps
+    (``loss_gap``, ``param_gap``) so benchmarks/convergence_odds.py can print them.
+    ``names[i]`` names ``params[i]`` for the message."""
+    expected = np.asarray(replay_curve, dtype=float).reshape(-1)  # (n_steps,) trusted
+    p_exp = np.asarray(replay_params, dtype=float).reshape(-1)  # trusted
+    n = expected.size
+    try:
+        shape = np.shape(curve)
+        got = np.asarray(curve, dtype=float).reshape(-1)
+        p_got = np.asarray(params, dtype=float).reshape(-1)
+    except (TypeError, ValueError, OverflowError):
+        return Verdict(0.0, f"{who} returned losses that are not an array of numbers; {run} has {n} "
+                            f"steps, so losses needs shape ({n},)")
+    if curve is None or got.size != n or len(shape) > 1:
+        return Verdict(0.0, f"{who} returned losses of shape {shape}; {run} has {n} steps, so losses "
+                            f"needs shape ({n},) (losses[k]: the loss before update k)")
+    with np.errstate(all="ignore"):
+        diff = np.abs(got - expected)  # (n_steps,)
+        wrong = ~(diff <= curve_rtol * np.abs(expected) + 1e-12)  # NaN: wrong
+        loss_gap = float(np.max(diff / np.maximum(np.abs(expected), 1e-12)))
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            k = int(np.argmax(np.where(np.isfinite(diff), diff, np.inf)))
+            return Verdict(0.0, f"{who}'s losses are not those of {run}: {int(wrong.sum())} of {n} "
+                                f"steps differ (first: step {i}, losses[{i}] = {got[i]:.6g}, expected "
+                                f"{expected[i]:.6g}; largest difference {diff[k]:.3g} at step {k}, "
+                                f"{diff[k] / max(abs(expected[k]), 1e-12):.3g} of that loss). The "
+                                f"losses must record the run that produced the returned parameters",
+                           {"loss_gap": loss_gap})
+        if p_got.size != p_exp.size:  # the caller checked the shapes; kept so this never raises
+            return Verdict(0.0, f"{who} returned {p_got.size} parameters; {run} has {p_exp.size}")
+        scale = max(1.0, float(np.max(np.abs(p_exp))))
+        pdiff = np.abs(p_got - p_exp)
+        param_gap = float(np.max(pdiff)) / scale if np.all(np.isfinite(pdiff)) else np.inf
+        if not param_gap <= param_rtol:
+            j = int(np.argmax(np.where(np.isfinite(pdiff), pdiff, np.inf)))
+            return Verdict(0.0, f"{who}'s final parameters are not where {run} ends: {names[j]} = "
+                                f"{p_got[j]:.6g}, expected {p_exp[j]:.6g} (difference {pdiff[j]:.3g}, "
+                                f"largest parameter {scale:.3g}). Return the parameters after the "
+                                f"last update of the recorded run",
+                           {"loss_gap": loss_gap, "param_gap": param_gap})
+    return Verdict(1.0, "", {"loss_gap": loss_gap, "param_gap": param_gap})

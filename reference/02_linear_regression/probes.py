@@ -77,11 +77,16 @@ def regression_task(rng, n_train=80, n_test=200, d=5, noise=0.5):
     w_true, b_true, X, y = regression_data(rng, n=n_train, d=d, noise=noise)
     X_test = rng.standard_normal((n_test, d))  # (n_test, d)
     y_test = X_test @ w_true + b_true + noise * rng.standard_normal(n_test)  # (n_test,)
-    return {"X": X, "y": y, "_X_train": X, "_X_test": X_test, "_y_test": y_test,
-            "_w_true": w_true, "_b_true": np.float64(b_true)}
+    # the learning rate and step count are kept too: the verdict replays the specified run
+    return {"X": X, "y": y, "_X_train": X, "_y_train": y, "_X_test": X_test, "_y_test": y_test,
+            "_w_true": w_true, "_b_true": np.float64(b_true),
+            "_lr": np.float64(GD_LR), "_n_steps": np.int64(GD_STEPS)}
 
 
-def gd_convergence(sub, rng, lr=0.1, n_steps=150):
+GD_LR, GD_STEPS = 0.1, 150  # the graded gradient-descent run (full batch, from zeros)
+
+
+def gd_convergence(sub, rng, lr=GD_LR, n_steps=GD_STEPS):
     def train(X, y):
         w, b, losses = sub.fit_gd(X.copy(), y.copy(), lr=lr, n_steps=n_steps)
         w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)

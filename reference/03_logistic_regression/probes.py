@@ -103,11 +103,16 @@ def classification_task(rng, n_train=300, n_test=400, d=2):
     y = labels_from(rng, X, w_true, b_true)  # (n_train,)
     X_test = rng.standard_normal((n_test, d))  # (n_test, d)
     y_test = labels_from(rng, X_test, w_true, b_true)  # (n_test,)
-    return {"X": X, "y": y, "_X_train": X, "_X_test": X_test, "_y_test": y_test,
-            "_w_true": w_true, "_b_true": np.float64(b_true)}
+    # the learning rate and step count are kept too: the verdict replays the specified run
+    return {"X": X, "y": y, "_X_train": X, "_y_train": y, "_X_test": X_test, "_y_test": y_test,
+            "_w_true": w_true, "_b_true": np.float64(b_true),
+            "_lr": np.float64(FIT_LR), "_n_steps": np.int64(FIT_STEPS)}
 
 
-def fit_convergence(sub, rng, lr=0.5, n_steps=200):
+FIT_LR, FIT_STEPS = 0.5, 200  # the graded gradient-descent run (full batch, from zeros)
+
+
+def fit_convergence(sub, rng, lr=FIT_LR, n_steps=FIT_STEPS):
     def train(X, y):
         w, b, losses = sub.fit_logistic(X.copy(), y.copy(), lr=lr, n_steps=n_steps)
         w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)

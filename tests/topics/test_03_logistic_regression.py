@@ -12,7 +12,10 @@ ALTERNATIVES = ['alt_correct_logaddexp.ipynb', 'alt_correct_float32.ipynb', 'alt
 # fit_logistic that skips training and looks up the true weights (callers' frames, a replay of the
 # probe's draws from the run's seed; full marks before the test was fed) scores what the untrained
 # fit scores.
-FORGERIES = {'forged_true_weights_without_training.ipynb': 'untrained_graded_run.ipynb'}
+# The returned losses and (w, b) are checked against a trusted replay of the specified run, so
+# Newton steps with an invented decreasing curve score what the untrained fit scores.
+FORGERIES = {'forged_true_weights_without_training.ipynb': 'untrained_graded_run.ipynb',
+             'newton_fake_losses.ipynb': 'untrained_graded_run.ipynb'}
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +40,40 @@ def test_forgery_scores_what_its_honest_twin_scores(graded, name):
     assert {t.id: t.score for t in forged.tests} == {t.id: t.score for t in twin.tests}
     assert {t.id: t.status for t in twin.tests}["fit_convergence"] == "failed"
     assert forged.score < forged.max_score
+
+
+def test_fit_verdict_replays_the_specified_run():
+    # Trusted side only: the returned curve and (w, b) are compared with the reference's replay of
+    # the specified run on the kept training data; the real curve with parameters from elsewhere
+    # (Newton steps), a short curve, or a curve in float32 are judged as the notebook promises.
+    import numpy as np
+
+    from autograder.runtime.harness import output_arrays
+    from autograder.topics import get_topic
+    from autograder.verdict import load_verdicts
+
+    topic = get_topic(TOPIC)
+    test = next(t for t in topic.tests if t.id == "fit_convergence")
+    probes, ref_mod, verdicts = {}, {}, load_verdicts(topic)
+    exec(compile(topic.source("probes.py"), "<probes>", "exec"), probes)  # noqa: S102 - ours
+    exec(compile(topic.source("reference.py"), "<reference>", "exec"), ref_mod)  # noqa: S102
+    data = probes["classification_task"](np.random.default_rng(5))
+    sent = {k: v for k, v in data.items() if not k.startswith("_")}
+    held = {k[1:]: v for k, v in data.items() if k.startswith("_")}
+    ref = output_arrays(probes["fit_convergence"](type("R", (), ref_mod), None)(**sent))
+
+    def judge(**change):
+        return verdicts.accuracy_target(ref=ref, sub={**ref, **change}, test=test, seed=0, held_out=held)
+
+    assert judge().fraction == 1.0
+    assert judge(curve=ref["curve"].astype(np.float32).astype(float)).fraction == 1.0
+    short = judge(curve=ref["curve"][:-1])
+    assert short.fraction == 0.0 and "shape (199,)" in short.message
+    A = np.hstack([sent["X"], np.ones((len(sent["y"]), 1))])  # (n, d + 1)
+    theta = np.zeros(A.shape[1])
+    for _ in range(6):  # Newton steps: the maximum-likelihood answer, not 200 GD steps
+        p = ref_mod["sigmoid"](A @ theta)
+        theta -= np.linalg.solve(A.T @ (A * (p * (1 - p))[:, None]), A.T @ (p - sent["y"]))
+    newton = judge(**{"param.w": theta[:-1], "param.b": np.asarray(theta[-1]),
+                      "pred_train": (A @ theta >= 0).astype(float)})
+    assert newton.fraction == 0.0 and "final parameters" in newton.message, newton.message
