@@ -4,8 +4,9 @@ own module, on the held-out set the grader keeps).
 
     python benchmarks/convergence_odds_torch.py 13 [--draws 20]
     python benchmarks/convergence_odds_torch.py 19 [--draws 20]
+    python benchmarks/convergence_odds_torch.py 14 [--draws 20]
 
-Each draw is the feed (``probes.digits_task``) on an independent stream. Also printed: a trainer
+Each draw is the feed (``probes.digits_task``, ``probes.mixture_task``) on an independent stream. Also printed: a trainer
 that is handed the held-out digits as well (what an attack gains that recovers them from
 scikit-learn's copy after undoing the secret pixel order), to bound that residual.
 """
@@ -75,16 +76,75 @@ def topic13(draws):
     return kinds, run, probes.digits_task, 0.04, False
 
 
+def topic14(draws):
+    import torch
+
+    d = ROOT / "reference" / "14_gan"
+    ref, probes, verdicts = (_load(f"{n}14", d / f"{n}.py") for n in ("reference", "probes", "verdicts"))
+    honest_step = ref.train_step
+
+    def stale(G, D, opt_g, opt_d, real, z):  # the fixture generator_step_with_stale_discriminator
+        fake_logits = D(G(z))
+        loss_d = ref.d_loss(D(real), fake_logits)
+        loss_g = ref.g_loss(fake_logits)
+        opt_d.zero_grad()
+        loss_d.backward(retain_graph=True)
+        opt_d.step()
+        opt_g.zero_grad()
+        G.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        return float(loss_d), float(loss_g)
+
+    def never_stepped(G, D, opt_g, opt_d, real, z):  # the fixture discriminator_never_stepped
+        loss_d = ref.d_loss(D(real), D(G(z).detach()))
+        opt_d.zero_grad()
+        loss_d.backward()
+        loss_g = ref.g_loss(D(G(z)))
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        return float(loss_d.detach()), float(loss_g.detach())
+
+    def public_mixture():  # hand-set weights: 1.5 sign(z0) + 0.5 z1, the public mixture (untrained)
+        k = 50.0
+        W1, b1 = np.zeros((32, 4)), np.zeros(32)
+        W1[0, 0], W1[1, 0], b1[1], W1[2, 0], W1[3, 0], b1[3] = k, k, -1, -k, -k, -1
+        W1[4, 1], W1[5, 1] = 1.0, -1.0
+        W2 = np.zeros((32, 32))
+        W2[:6, :6] = np.eye(6)
+        Wo = np.zeros((1, 32))
+        Wo[0, :6] = [1.5, -1.5, -1.5, 1.5, 0.5, -0.5]
+        return {"param.fc1.weight": W1, "param.fc1.bias": b1, "param.fc2.weight": W2,
+                "param.fc2.bias": np.zeros(32), "param.out.weight": Wo, "param.out.bias": np.zeros(1)}
+
+    def run(kind, task):
+        if kind == "public mixture (untrained)":
+            values = public_mixture()
+        else:
+            ref.train_step = {"stale discriminator": stale, "discriminator never stepped": never_stepped}.get(kind, honest_step)
+            try:
+                G, _, _ = ref.train_gan(torch.tensor(task["X"], dtype=torch.float32), z_dim=4, hidden=32,
+                                        n_steps=600, batch_size=128, lr=1e-3, seed=int(task["seed"]))
+            finally:
+                ref.train_step = honest_step
+            values = {f"param.{k}": v.detach().double().numpy() for k, v in G.named_parameters()}
+        return verdicts.generator_distance(values, task["_real"], task["_z"], 32)[0]
+
+    kinds = ["reference", "stale discriminator", "discriminator never stepped", "public mixture (untrained)"]
+    return kinds, run, probes.mixture_task, 0.38, False
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("topic", choices=["13", "19"])
+    ap.add_argument("topic", choices=["13", "14", "19"])
     ap.add_argument("--draws", type=int, default=20)
     ap.add_argument("--only", default="", help="comma-separated row names")
     args = ap.parse_args()
     import torch
 
     torch.set_num_threads(1)
-    kinds, run, task_fn, target, higher = {"13": topic13, "19": topic19}[args.topic](args.draws)
+    kinds, run, task_fn, target, higher = {"13": topic13, "14": topic14, "19": topic19}[args.topic](args.draws)
     if args.only:
         kinds = [k for k in kinds if k in args.only.split(",")]
     print(f"{'trainer':28s} {'min':>8s} {'mean':>8s} {'max':>8s} {'P(pass)':>8s} {'P(2 in a row)':>14s} {'s/run':>6s}")

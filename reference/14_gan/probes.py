@@ -1,7 +1,8 @@
 """Graded probes for topic 14 (GAN). Losses get the probe's logits; modules get the probe's weights
 by parameter name; the training step gets the probe's batches, noise and optimisers. The convergence
-probe trains on a seeded 1-D Gaussian mixture and returns the generator's weights: the distance
-to the mixture is measured on the trusted side (verdicts.py), with its own noise and samples."""
+probe is fed: the grader draws a 1-D two-mode mixture with secret modes (``mixture_task``, run by
+the grader), sends training samples only, and measures the returned generator's distance to fresh
+samples of that mixture on the trusted side (verdicts.py), with noise this process never sees."""
 import numpy as np
 import torch
 
@@ -115,12 +116,38 @@ def train_step_values(sub, rng):
     return obs
 
 
+def mixture_task(rng, n_train=2000, n_test=4000, z_dim=4):
+    """Run by the grader (the fed probe's data), never in the sandbox: the two modes the exercise
+    shows (-1.5 and +1.5, standard deviation 0.5) with a secret weight p of the left mode,
+    0.25 <= p <= 0.35 or 0.65 <= p <= 0.75, drawn afresh per data set. Sent: the training samples
+    and the training seed. Kept (``_``): fresh samples of the same mixture and the generator noise,
+    with which the verdict measures the returned generator. Every such mixture is at least 0.45
+    (3 |p - 0.5|, the mass moved across the gap of 3) from the equal-weight one, so a generator
+    built for that one without looking at the data does not pass. (A secret shift of the modes was
+    tried and rejected: 0.5-0.8 away from 0 made the reference collapse on 1 draw in 30.)"""
+    p = rng.uniform(0.25, 0.35)
+    p = p if rng.random() < 0.5 else 1.0 - p
+
+    def draw(n):
+        left = rng.random(n) < p
+        return np.where(left, -1.5, 1.5) + 0.5 * rng.standard_normal(n)  # (n,)
+
+    return {"X": draw(n_train)[:, None], "seed": np.int64(rng.integers(2**31)),  # X (n_train, 1)
+            "_real": draw(n_test), "_z": rng.standard_normal((n_test, z_dim))}  # (n_test,), (n_test, Z)
+
+
+MAX_PARAMS = 16  # the Generator of Q2 has 6 tensors; the verdict checks names and shapes
+
+
 def mixture_convergence(sub, rng, z_dim=4, hidden=32, n_steps=600, batch_size=128, lr=1e-3):
-    X = torch.tensor(mixture(rng, 2000)[:, None], dtype=torch.float32)  # (2000, 1)
-    seed = int(rng.integers(2**31))
-    G, _, losses = sub.train_gan(X, z_dim=z_dim, hidden=hidden, n_steps=n_steps,
-                                 batch_size=batch_size, lr=lr, seed=seed)
-    obs = {"curve": np.asarray([[_f(a), _f(b)] for a, b in losses], dtype=float)[:, 1]}
-    for k, p in G.named_parameters():
-        obs[f"param.{k}"] = _np(p)
-    return obs
+    """Fed (``mixture_task``): trains on the grader's samples and returns the generator's weights."""
+    def train(X, seed):
+        G, _, losses = sub.train_gan(torch.tensor(X, dtype=torch.float32), z_dim=z_dim,
+                                     hidden=hidden, n_steps=n_steps, batch_size=batch_size, lr=lr,
+                                     seed=int(np.asarray(seed).reshape(-1)[0]))  # X (2000, 1)
+        obs = {"curve": np.asarray([[_f(a), _f(b)] for a, b in list(losses)[:100_000]],
+                                   dtype=float).reshape(-1, 2)[:, 1]}
+        for k, p in list(G.named_parameters())[:MAX_PARAMS]:
+            obs[f"param.{k}"] = _np(p)
+        return obs
+    return train

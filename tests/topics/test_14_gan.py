@@ -26,12 +26,16 @@ BUGGY = {
     "discriminator_never_stepped.ipynb": ["train_step_values", "mixture_convergence"],
 }
 ALTERNATIVES = ["alt_correct_logsigmoid_float64.ipynb", "alt_correct_manual_softplus_sequential.ipynb"]
+# forgery -> its honest twin: the convergence test is fed (a mixture with secret modes, at least 0.6
+# from the one the exercise shows), so a generator set by hand to the shown mixture, without
+# training, scores what the untrained generator scores.
+FORGERIES = {"public_mixture_by_hand.ipynb": "untrained_honest.ipynb"}
 
 
 @pytest.fixture(scope="module")
 def graded_buggy(fixtures, tmp_path_factory, fixture_grader):
     return fixture_grader(fixtures / TOPIC, tmp_path_factory.mktemp(TOPIC), TOPIC,
-                          [*BUGGY, *ALTERNATIVES], SEEDS[0])
+                          [*BUGGY, *ALTERNATIVES, *FORGERIES, *FORGERIES.values()], SEEDS[0])
 
 
 @pytest.fixture(scope="module", params=SEEDS)
@@ -66,3 +70,11 @@ def test_convergence_is_measured_on_the_trusted_side(graded_buggy):
 @pytest.mark.parametrize("name", ALTERNATIVES)
 def test_alternative_correct_submission_gets_full_marks(graded_alternatives, name, expect):
     expect.full_marks(graded_alternatives[name])
+
+
+@pytest.mark.parametrize("name", sorted(FORGERIES))
+def test_forgery_scores_what_its_honest_twin_scores(graded_buggy, name):
+    forged, twin = graded_buggy[name], graded_buggy[FORGERIES[name]]
+    assert {t.id: t.score for t in forged.tests} == {t.id: t.score for t in twin.tests}
+    assert {t.id: t.status for t in twin.tests}["mixture_convergence"] == "failed"
+    assert forged.score < forged.max_score
