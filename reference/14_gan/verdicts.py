@@ -19,12 +19,23 @@ def _load(name):
 
 
 def _curve(c):
-    return None if c is None else np.clip(np.asarray(c, dtype=float).reshape(-1), -1e12, 1e12)
+    """A run's loss curve for the plot, or None where it is not a numeric array."""
+    c = None if c is None else np.asarray(c)
+    if c is None or c.dtype.kind not in "fiub":
+        return None
+    return np.clip(np.nan_to_num(c.astype(float).reshape(-1)[:100_000]), -1e12, 1e12)
+
+
+def _run(values, k):
+    """What the probe returned for data set ``k``: run<k>.param.<name> -> param.<name>."""
+    prefix = f"run{k}."
+    return {key[len(prefix):]: v for key, v in values.items() if str(key).startswith(prefix)}
 
 
 def generator_distance(values, real, z, hidden):
     """W1 between the generator's samples for noise ``z`` (n, z_dim) and the mixture samples
-    ``real`` (n,); (None, why) if the weights do not fit the Generator of Q2."""
+    ``real`` (n,); (None, why) if the weights do not fit the Generator of Q2; NaN if they give
+    non-finite samples."""
     import torch
 
     ref = _load("reference")
@@ -37,32 +48,65 @@ def generator_distance(values, real, z, hidden):
         v = np.asarray(v)
         if v.dtype.kind not in "fiu":
             return None, f"parameter {k}: dtype {v.dtype}, expected floats"
-        v = v.astype(np.float64)
         if v.shape != tuple(p.shape):
             return None, f"parameter {k}: shape {v.shape}, expected {tuple(p.shape)}"
-        state[k] = torch.tensor(v)
+        state[k] = torch.tensor(v.astype(np.float64))
     G.load_state_dict(state)
-    with torch.no_grad():
+    with np.errstate(all="ignore"), torch.no_grad():
         fake = G(torch.tensor(np.asarray(z, dtype=np.float64))).numpy().reshape(-1)  # (n,)
-    if not np.all(np.isfinite(fake)):
-        return float("nan"), ""
-    return float(np.mean(np.abs(np.sort(fake) - np.sort(np.asarray(real, dtype=np.float64))))), ""
+        if not np.all(np.isfinite(fake)):
+            return float("nan"), ""
+        w1 = float(np.mean(np.abs(np.sort(fake) - np.sort(np.asarray(real, dtype=np.float64)))))
+    return (w1 if np.isfinite(w1) else float("nan")), ""
+
+
+def _num(x):
+    """A plain float for the report's details, None where there is none (JSON has no NaN)."""
+    return float(x) if x is not None and np.isfinite(x) else None
+
+
+def _fmt(values):
+    return ", ".join("NaN/Inf" if not np.isfinite(v) else f"{v:.3g}" for v in values)
 
 
 def w1_target(*, ref, sub, test, seed, held_out=None):
-    """Fed test: the generator's weights, run by the reference's Generator on noise the sandbox
-    never saw, against fresh samples of the grader's secret mixture."""
+    """Fed test: each generator's weights, run by the reference's Generator on noise the sandbox
+    never saw, against fresh samples of the grader's secret mixture for its data set. Passes when
+    most data sets (3 of 5) are within the target: an honest training run misses it now and then
+    (a GAN's luck; the manifest has the measured odds), a generator that was not fitted to the
+    samples misses nearly every one."""
     if held_out is None:
         raise RuntimeError("mixture_convergence must be a fed probe ([tests.timing] feed = \"mixture_task\")")
+    target = float(test.options["target"])
     hidden = int(test.args.get("hidden", 32))
-    real, z = held_out["real"], held_out["z"]
-    value, why = generator_distance(sub, real, z, hidden)
-    if value is None:
-        return Verdict(0.0, f"could not evaluate the trained generator: {why} (train_gan must "
-                            f"return (G, D, losses) with the Generator of Q2)")
-    ref_value, _ = generator_distance(ref, real, z, hidden)
-    v = target_verdict("Wasserstein-1 distance to the mixture", value, float(test.options["target"]),
-                       higher_is_better=False, curve=_curve(sub.get("curve")),
-                       reference_curve=_curve(ref.get("curve")))
-    v.details["reference_value"] = ref_value
-    return v
+    real, z = np.asarray(held_out["real"]), np.asarray(held_out["z"])  # (S, n), (S, n, Z)
+    n_sets = real.shape[0]
+    need = n_sets // 2 + 1
+    values, ref_values = [], []
+    for k in range(n_sets):
+        value, why = generator_distance(_run(sub, k), real[k], z[k], hidden)
+        if value is None:
+            return Verdict(0.0, f"could not evaluate the generator trained on data set {k + 1} of "
+                                f"{n_sets}: {why} (train_gan must return (G, D, losses) with the "
+                                f"Generator of Q2)")
+        values.append(value)
+        ref_values.append(generator_distance(_run(ref, k), real[k], z[k], hidden)[0])
+    # the rule "need of n_sets within the target" is "the need-th smallest is within it" (NaN last)
+    order = np.argsort(np.nan_to_num(values, nan=np.inf), kind="stable")
+    k_show = int(order[need - 1])  # the decisive run: its distance is the one shown
+    decisive = values[k_show]
+    ref_ranked = sorted(np.nan_to_num([np.nan if v is None else v for v in ref_values], nan=np.inf))
+    metric = "Wasserstein-1 distance to the mixture"
+    v = target_verdict(metric, decisive if np.isfinite(decisive) else None, target,
+                       higher_is_better=False, curve=_curve(sub.get(f"run{k_show}.curve")),
+                       reference_curve=_curve(ref.get(f"run{k_show}.curve")))
+    v.details.update(values=[_num(x) for x in values], rule=f"{need} of {n_sets}",
+                     reference_value=_num(ref_ranked[need - 1]),
+                     reference_values=[_num(x) for x in ref_values])
+    passed = sum(1 for x in values if np.isfinite(x) and x <= target)
+    if passed >= need:
+        return Verdict(1.0, "", v.details)
+    return Verdict(0.0, f"{metric} on held-out samples, per data set (each a mixture the grader drew, "
+                        f"one training run of train_gan): {_fmt(values)}; needs <= {target:g} on at "
+                        f"least {need} of {n_sets} within the training budget ({passed} did)",
+                   v.details)

@@ -26,9 +26,9 @@ BUGGY = {
     "discriminator_never_stepped.ipynb": ["train_step_values", "mixture_convergence"],
 }
 ALTERNATIVES = ["alt_correct_logsigmoid_float64.ipynb", "alt_correct_manual_softplus_sequential.ipynb"]
-# forgery -> its honest twin: the convergence test is fed (a mixture with secret modes, at least 0.6
-# from the one the exercise shows), so a generator set by hand to the shown mixture, without
-# training, scores what the untrained generator scores.
+# forgery -> its honest twin: the convergence test is fed (five mixtures with a secret centre and
+# secret weights, probes.mixture_task), so a generator set by hand to the mixture the exercise
+# shows, without training, scores what the untrained generator scores.
 FORGERIES = {"public_mixture_by_hand.ipynb": "untrained_honest.ipynb"}
 
 
@@ -78,3 +78,73 @@ def test_forgery_scores_what_its_honest_twin_scores(graded_buggy, name):
     assert {t.id: t.score for t in forged.tests} == {t.id: t.score for t in twin.tests}
     assert {t.id: t.status for t in twin.tests}["mixture_convergence"] == "failed"
     assert forged.score < forged.max_score
+
+
+def _by_hand(x):
+    """A Generator's weights set by hand to the two-mode mixture whose samples are ``x`` (its
+    centre and left weight estimated from them): c + 1.5 sign(z0 - t) + 0.5 z1."""
+    import numpy as np
+    from statistics import NormalDist
+
+    c = float(np.mean(x))
+    for _ in range(20):  # 1-D two-means: the centre between the modes
+        c = (np.mean(x[x < c]) + np.mean(x[x >= c])) / 2
+    k, t = 50.0, NormalDist().inv_cdf(float(np.mean(x < c)))
+    W1, b1 = np.zeros((32, 4)), np.zeros(32)
+    W1[0:4, 0] = [k, k, -k, -k]
+    b1[0:4] = [-k * t, -k * t - 1, k * t, k * t - 1]
+    W1[4, 1], W1[5, 1] = 1.0, -1.0
+    W2 = np.zeros((32, 32))
+    W2[:6, :6] = np.eye(6)
+    Wo = np.zeros((1, 32))
+    Wo[0, :6] = [1.5, -1.5, -1.5, 1.5, 0.5, -0.5]
+    return {"param.fc1.weight": W1, "param.fc1.bias": b1, "param.fc2.weight": W2,
+            "param.fc2.bias": np.zeros(32), "param.out.weight": Wo, "param.out.bias": np.full(1, c)}
+
+
+def test_fed_task_and_the_most_of_five_rule():
+    # Trusted side only: what the feed sends and keeps; the verdict's rule (3 of the 5 data sets
+    # within the target) on generators set by hand; malformed weights are the student's failure
+    # with a message, never a grader error.
+    import importlib.util
+
+    import numpy as np
+
+    from autograder.topics import get_topic
+    from autograder.verdict import load_verdicts
+
+    topic = get_topic(TOPIC)
+    spec = importlib.util.spec_from_file_location("p14", topic.reference_dir / "probes.py")
+    probes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probes)
+    task = probes.mixture_task(np.random.default_rng(5))
+    assert set(task) == {"X", "seed", "_real", "_z"}
+    assert task["X"].shape == (5, 2000, 1) and task["seed"].shape == (5,)
+    assert task["_real"].shape == (5, 4000) and task["_z"].shape == (5, 4000, 4)
+    verdicts = load_verdicts(topic)
+    test = next(t for t in topic.tests if t.id == "mixture_convergence")
+    held = {"real": task["_real"], "z": task["_z"]}
+    fit = [_by_hand(task["X"][k, :, 0]) for k in range(5)]
+    public = _by_hand(np.concatenate([np.full(500, -1.5), np.full(500, 1.5)]))  # the shown mixture
+
+    def runs(gens):
+        return {f"run{k}.{name}": v for k, g in enumerate(gens) for name, v in g.items()}
+
+    kw = dict(ref=runs(fit), test=test, seed=5, held_out=held)
+    v = verdicts.w1_target(sub=runs(fit), **kw)
+    assert v.passed and max(v.details["values"]) < 0.2, v.details["values"]
+    v = verdicts.w1_target(sub=runs([public] * 5), **kw)
+    assert not v.passed and "at least 3 of 5" in v.message, v.message
+    assert verdicts.w1_target(sub=runs(fit[:3] + [public] * 2), **kw).passed
+    assert not verdicts.w1_target(sub=runs(fit[:2] + [public] * 3), **kw).passed
+    nan = {k: v * np.nan for k, v in fit[0].items()}
+    v = verdicts.w1_target(sub=runs([nan] * 3 + fit[3:]), **kw)
+    assert not v.passed and "NaN/Inf" in v.message, v.message
+    short = {**fit[2], "param.fc2.weight": fit[2]["param.fc2.weight"][:, :-1]}
+    v = verdicts.w1_target(sub=runs(fit[:2] + [short] + fit[3:]), **kw)
+    assert not v.passed and "data set 3 of 5" in v.message and "(32, 32)" in v.message, v.message
+    text = {**fit[0], "param.out.bias": np.array(["0.0"])}
+    v = verdicts.w1_target(sub=runs([text] + fit[1:]), **kw)
+    assert not v.passed and "dtype" in v.message, v.message
+    v = verdicts.w1_target(sub={"run0.curve": np.array(["x"])}, **kw)
+    assert not v.passed and "no parameter named" in v.message, v.message
