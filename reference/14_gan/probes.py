@@ -1,8 +1,9 @@
 """Graded probes for topic 14 (GAN). Losses get the probe's logits; modules get the probe's weights
 by parameter name; the training step gets the probe's batches, noise and optimisers. The convergence
-probe is fed: the grader draws a 1-D two-mode mixture with secret modes (``mixture_task``, run by
-the grader), sends training samples only, and measures the returned generator's distance to fresh
-samples of that mixture on the trusted side (verdicts.py), with noise this process never sees."""
+probe is fed: the grader draws five 1-D two-mode mixtures, each with a secret centre and weights
+(``mixture_task``, run by the grader), sends their training samples only, and measures each
+returned generator's distance to fresh samples of its mixture on the trusted side (verdicts.py),
+with noise this process never sees."""
 import itertools
 
 import numpy as np
@@ -148,8 +149,26 @@ def mixture_task(rng, n_sets=N_SETS, n_train=2000, n_test=4000, z_dim=4):
             "_real": np.stack(real), "_z": rng.standard_normal((n_sets, n_test, z_dim))}  # (S, n_test), (S, n_test, Z)
 
 
-MAX_PARAMS = 16  # the Generator of Q2 has 6 tensors; the verdict checks names and shapes
+G_ORDER = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "out.weight", "out.bias")  # Q2's Generator
+MAX_VALUES = 1_000_000  # floats shipped per generator (Q2's default one has 1249)
 MAX_STEPS = 100_000  # loss pairs kept for the plotted curve
+
+
+def _packed(G):
+    """A trained Generator's parameters, looked up by Q2's names, in a form that fits the channel's
+    few arrays per answer: one flat float64 vector (Q2's order) and one row per name, (ndim, d0, d1,
+    d2, d3), with ndim -1 where the name is missing. Shapes are checked on the trusted side."""
+    params = dict(itertools.islice(G.named_parameters(), 64))
+    shapes, flat = np.full((len(G_ORDER), 5), -1, dtype=np.int64), []  # (6, 5)
+    for i, name in enumerate(G_ORDER):
+        t = params.get(name)
+        if isinstance(t, torch.Tensor):
+            shapes[i, 0] = t.dim()
+            shapes[i, 1:1 + min(t.dim(), 4)] = tuple(t.shape)[:4]
+            flat.append(t)
+    if sum(t.numel() for t in flat) > MAX_VALUES:
+        return np.zeros(0), shapes  # far too many values: the shapes say why
+    return np.concatenate([_np(t).reshape(-1) for t in flat] or [np.zeros(0)]), shapes
 
 
 def _curve(losses):
@@ -164,16 +183,20 @@ def _curve(losses):
 
 def mixture_convergence(sub, rng, z_dim=4, hidden=32, n_steps=600, batch_size=128, lr=1e-3):
     """Fed (``mixture_task``): trains once on each of the grader's data sets, from that set's seed,
-    and returns every generator's weights (``run<k>.param.<name>``)."""
+    and returns every generator's weights (``run<k>.weights``, ``run<k>.shapes``) and the loss
+    curves (``curves``, one row per run, NaN-padded): 11 arrays, within the channel's 16."""
     def train(X, seed):
         X, seeds = np.asarray(X, dtype=float), np.asarray(seed).reshape(-1)  # (S, N, 1), (S,)
-        obs = {}
+        obs, curves = {}, []
         for k in range(min(len(X), len(seeds), N_SETS)):
             G, _, losses = sub.train_gan(torch.tensor(X[k], dtype=torch.float32), z_dim=z_dim,
                                          hidden=hidden, n_steps=n_steps, batch_size=batch_size,
                                          lr=lr, seed=int(seeds[k]))
-            obs[f"run{k}.curve"] = _curve(losses)
-            for name, p in list(G.named_parameters())[:MAX_PARAMS]:
-                obs[f"run{k}.param.{name}"] = _np(p)
+            obs[f"run{k}.weights"], obs[f"run{k}.shapes"] = _packed(G)
+            curves.append(_curve(losses))
+        width = max([len(c) for c in curves] + [1])
+        obs["curves"] = np.full((len(curves), width), np.nan)  # (S, n_steps)
+        for k, c in enumerate(curves):
+            obs["curves"][k, :len(c)] = c
         return obs
     return train

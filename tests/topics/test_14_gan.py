@@ -5,7 +5,7 @@ built with activation objects, a no_grad discriminator step) keep full marks und
 (Offline, the same outcomes held for 2 seeds for the bugs and 10 seeds for the alternatives.)"""
 import pytest
 
-pytestmark = pytest.mark.slow  # about 2-4 min: 14 notebooks, each training a small GAN
+pytestmark = pytest.mark.slow  # about 3-6 min: 16 notebooks, most training five small GANs
 
 TOPIC = "14_gan"
 SEEDS = (1414, 8)
@@ -127,8 +127,17 @@ def test_fed_task_and_the_most_of_five_rule():
     fit = [_by_hand(task["X"][k, :, 0]) for k in range(5)]
     public = _by_hand(np.concatenate([np.full(500, -1.5), np.full(500, 1.5)]))  # the shown mixture
 
-    def runs(gens):
-        return {f"run{k}.{name}": v for k, g in enumerate(gens) for name, v in g.items()}
+    def runs(gens):  # what probes.mixture_convergence returns: per run a flat vector and shapes
+        out = {"curves": np.zeros((len(gens), 3))}
+        for k, g in enumerate(gens):
+            order = [g.get(f"param.{name}") for name in probes.G_ORDER]
+            out[f"run{k}.weights"] = np.concatenate([np.ravel(v) for v in order if v is not None])
+            shapes = np.full((6, 5), -1, dtype=np.int64)
+            for i, v in enumerate(order):
+                if v is not None:
+                    shapes[i, :1 + v.ndim] = (v.ndim, *v.shape)
+            out[f"run{k}.shapes"] = shapes
+        return out
 
     kw = dict(ref=runs(fit), test=test, seed=5, held_out=held)
     v = verdicts.w1_target(sub=runs(fit), **kw)
@@ -143,8 +152,18 @@ def test_fed_task_and_the_most_of_five_rule():
     short = {**fit[2], "param.fc2.weight": fit[2]["param.fc2.weight"][:, :-1]}
     v = verdicts.w1_target(sub=runs(fit[:2] + [short] + fit[3:]), **kw)
     assert not v.passed and "data set 3 of 5" in v.message and "(32, 32)" in v.message, v.message
-    text = {**fit[0], "param.out.bias": np.array(["0.0"])}
-    v = verdicts.w1_target(sub=runs([text] + fit[1:]), **kw)
-    assert not v.passed and "dtype" in v.message, v.message
-    v = verdicts.w1_target(sub={"run0.curve": np.array(["x"])}, **kw)
-    assert not v.passed and "no parameter named" in v.message, v.message
+    missing = {k: v for k, v in fit[4].items() if k != "param.fc1.bias"}
+    v = verdicts.w1_target(sub=runs(fit[:4] + [missing]), **kw)
+    assert not v.passed and "data set 5 of 5" in v.message and "'fc1.bias'" in v.message, v.message
+    text = {**runs(fit), "run1.weights": np.array(["0.0"] * 1249)}
+    v = verdicts.w1_target(sub=text, **kw)
+    assert not v.passed and "data set 2 of 5" in v.message and "expected floats" in v.message, v.message
+    huge = runs(fit)
+    huge["run0.shapes"][0, :3] = (2, 10**6, 10**6)
+    v = verdicts.w1_target(sub=huge, **kw)
+    assert not v.passed and "shape (1000000, 1000000), expected (32, 4)" in v.message, v.message
+    v = verdicts.w1_target(sub={"curves": np.array(["x"])}, **kw)
+    assert not v.passed and "no trained Generator came back" in v.message, v.message
+    both = {**runs(fit), "run3.shapes": np.zeros((2, 2))}
+    v = verdicts.w1_target(sub=both, **kw)
+    assert not v.passed and "unreadable" in v.message, v.message
