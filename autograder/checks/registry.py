@@ -13,8 +13,6 @@ import traceback
 from dataclasses import dataclass, fields
 from typing import Any, Callable
 
-import numpy as np
-
 from autograder.checks import Verdict
 
 
@@ -99,6 +97,8 @@ def decide(test, ref, sub, *, verdicts, seed: int) -> Verdict:
     if why is not None:
         return Verdict(0.0, why)
 
+    import numpy as np  # here, not at import: `list` and `--help` load the registry without NumPy
+
     def run(side):
         v = kind.decide(opts, ref, side, test=test, verdicts=verdicts, seed=seed)
         if not isinstance(v, Verdict):
@@ -151,6 +151,8 @@ def _screened(ref, sub):
     clean, why = screen(ref.values, sub.values)
     if why is not None:
         return None, why
+    import numpy as np
+
     new = copy.copy(sub)
     new.scalars = {k: v for k, v in clean.items() if not isinstance(v, np.ndarray)}
     new.arrays = {k: v for k, v in clean.items() if isinstance(v, np.ndarray)}

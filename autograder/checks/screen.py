@@ -129,6 +129,8 @@ def screen(ref: dict, sub: dict) -> tuple[dict, str | None]:
         try:
             out[key] = screen_value(key, ref[key], sub[key])
         except Rejected as exc:
+            if str(key).startswith("diag."):
+                continue  # a diagnostic never decides a score: one that cannot be read is left out
             return out, str(exc)
     return out, None
 

@@ -93,3 +93,15 @@ def test_a_fraction_that_is_not_a_number_is_the_students_failure_when_its_data_c
     ref = _obs(w=np.arange(4.0))
     got = decide(_test(), ref, _obs(w=np.arange(3.0)), verdicts=_verdicts(v), seed=0)
     assert got.fraction == 0.0 and "could not be checked (TypeError" in got.message
+
+
+def test_an_unreadable_diagnostic_is_left_out_not_failed():
+    import numpy as np
+
+    from autograder.checks.screen import screen
+
+    ref = {"dx": np.ones((4, 5)), "diag.fd.relu": np.ones((4, 5))}
+    out, why = screen(ref, {"dx": np.ones((4, 5)), "diag.fd.relu": None})  # the forward raised
+    assert why is None and set(out) == {"dx"}
+    out, why = screen(ref, {"dx": None, "diag.fd.relu": np.ones((4, 5))})
+    assert why is not None and why.startswith("dx")
