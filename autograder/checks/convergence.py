@@ -131,3 +131,22 @@ def replay_agreement(curve, params, replay_curve, replay_params, *, who: str, ru
                                 f"last update of the recorded run",
                            {"loss_gap": loss_gap, "param_gap": param_gap})
     return Verdict(1.0, "", {"loss_gap": loss_gap, "param_gap": param_gap})
+
+
+def replay_linear_fit(fit, held_out: dict, w, b, curve, *, who: str, curves: dict,
+                      curve_rtol: float, param_rtol: float) -> Verdict:
+    """``replay_agreement`` for a full-batch fit of (w, b) from zeros (topics 02 and 03): ``fit`` is
+    the reference's ``fit(X, y, lr, n_steps) -> (w, b, losses)``, run on the kept training data with
+    the kept lr and step count. On failure the verdict's details also carry ``curves`` (as lists)
+    for the report's figure."""
+    lr, n_steps = float(held_out["lr"]), int(held_out["n_steps"])
+    w_run, b_run, losses_run = fit(held_out["X_train"], held_out["y_train"], lr, n_steps)
+    replay = replay_agreement(curve, np.r_[w, b], losses_run, np.r_[w_run, b_run], who=who,
+                              names=[*(f"w[{i}]" for i in range(np.size(w))), "b"],
+                              run=f"gradient descent as specified (full batch from w = 0, b = 0, "
+                                  f"lr {lr:g}, {n_steps} steps)",
+                              curve_rtol=curve_rtol, param_rtol=param_rtol)
+    if not replay.passed:
+        replay.details.update({k: None if c is None else np.asarray(c).tolist()[:2000]
+                               for k, c in curves.items()})
+    return replay

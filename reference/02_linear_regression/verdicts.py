@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.checks import Verdict
-from autograder.checks.convergence import (plottable, predict_agreement, replay_agreement,
+from autograder.checks.convergence import (plottable, predict_agreement, replay_linear_fit,
                                            target_verdict)
 
 # predict(X_train, w, b) against the reference's X @ w + b of the same parameters: a float32 predict
@@ -61,15 +61,9 @@ def r2_target(*, ref, sub, test, seed, held_out=None):
                                   detail=lambda i: f"got {pred[i]:.6g}, expected {expected[i]:.6g}")
         if wrong is not None:
             return wrong
-        lr, n_steps = float(held_out["lr"]), int(held_out["n_steps"])
-        w_run, b_run, losses_run = reference.fit_gd(held_out["X_train"], held_out["y_train"], lr, n_steps)
-        replay = replay_agreement(sub.get("curve"), np.r_[w, b], losses_run, np.r_[w_run, b_run],
-                                  who="fit_gd", names=[*(f"w[{i}]" for i in range(d)), "b"],
-                                  run=f"gradient descent as specified (full batch from w = 0, b = 0, "
-                                      f"lr {lr:g}, {n_steps} steps)",
-                                  curve_rtol=LOSS_RTOL, param_rtol=PARAM_RTOL)
+        replay = replay_linear_fit(reference.fit_gd, held_out, w, b, sub.get("curve"), who="fit_gd",
+                                   curves=curves, curve_rtol=LOSS_RTOL, param_rtol=PARAM_RTOL)
         if not replay.passed:
-            replay.details.update({k: None if c is None else c.tolist()[:2000] for k, c in curves.items()})
             return replay
         r2 = reference.r2_score(y_test, reference.predict(X_test, w, b))
     verdict = target_verdict("R^2", r2, target, **curves)

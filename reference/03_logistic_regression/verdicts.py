@@ -8,7 +8,7 @@ import numpy as np
 
 from autograder.checks import Verdict
 from autograder.checks.convergence import (held_out_accuracy, plottable, predict_agreement,
-                                           replay_agreement, target_verdict)
+                                           replay_linear_fit, target_verdict)
 
 # predict(X_train, w, b) must give the reference's labels (1 where X @ w + b >= 0) except within
 # TIE of the boundary, relative to |X| @ |w| + |b|: a predict computing z in float32 rounds z by at
@@ -66,16 +66,10 @@ def accuracy_target(*, ref, sub, test, seed, held_out=None):
                                   detail=lambda i: f"X @ w + b = {z[i]:.4g}, predicted {pred[i]:g}")
         if wrong is not None:
             return wrong
-        lr, n_steps = float(held_out["lr"]), int(held_out["n_steps"])
-        w_run, b_run, losses_run = reference.fit_logistic(held_out["X_train"], held_out["y_train"],
-                                                          lr, n_steps)
-        replay = replay_agreement(sub.get("curve"), np.r_[w, b], losses_run, np.r_[w_run, b_run],
-                                  who="fit_logistic", names=[*(f"w[{i}]" for i in range(d)), "b"],
-                                  run=f"gradient descent as specified (full batch from w = 0, b = 0, "
-                                      f"lr {lr:g}, {n_steps} steps)",
-                                  curve_rtol=LOSS_RTOL, param_rtol=PARAM_RTOL)
+        replay = replay_linear_fit(reference.fit_logistic, held_out, w, b, sub.get("curve"),
+                                   who="fit_logistic", curves=curves, curve_rtol=LOSS_RTOL,
+                                   param_rtol=PARAM_RTOL)
         if not replay.passed:
-            replay.details.update({k: None if c is None else c.tolist()[:2000] for k, c in curves.items()})
             return replay
         pred_test = reference.predict(X_test, w, b)  # (n_test,)
     verdict = held_out_accuracy(pred=pred_test, labels=y_test, target=target, **curves)
